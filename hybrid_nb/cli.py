@@ -42,13 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser('demo', help='run the main job on the embedded defaults').set_defaults(func=_demo)
     return p
 
-# %% ../nbs/07_cli.ipynb #905e10c8
+# %% ../nbs/07_cli.ipynb #0848115d
 def main(argv=None) -> int:
     "Entry point of the `hybrid-nb` console script."
     args = build_parser().parse_args(argv)
-    from hybrid_nb.data import DataError
+    from hybrid_nb.data import HybridNBError
     try: return args.func(args)
-    except (DataError, FileNotFoundError) as e:
+    except (HybridNBError, FileNotFoundError) as e:
         print(f"hybrid-nb: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("hybrid-nb: interrupted; finished work is kept, re-run the same command to resume", file=sys.stderr); return 130

@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 # %% auto #0
-__all__ = ['LANGUAGES', 'DEFAULT_TIERS', 'DATASETS', 'MMARCO_LANGS', 'CHAR_OPS', 'WORD_OPS', 'DataError', 'ZeroShotViolation',
-           'Language', 'check_langs', 'resource_tier', 'DatasetSource', 'get_source', 'cache_dir', 'sha256_file',
-           'download', 'data_file', 'Question', 'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa',
-           'dataset_stats', 'SquadData', 'load_xquad', 'ParallelCorpus', 'assert_zero_shot', 'hub_reachable',
-           'require_hub', 'load_mmarco', 'char_script', 'add_noise', 'edit_distance', 'noisy_lareqa']
+__all__ = ['LANGUAGES', 'DEFAULT_TIERS', 'DATASETS', 'MMARCO_LANGS', 'CHAR_OPS', 'WORD_OPS', 'HybridNBError', 'DataError',
+           'ZeroShotViolation', 'Language', 'check_langs', 'resource_tier', 'DatasetSource', 'get_source', 'cache_dir',
+           'sha256_file', 'download', 'data_file', 'Question', 'Candidate', 'read_lareqa_file', 'LareqaData',
+           'load_lareqa', 'dataset_stats', 'SquadData', 'load_xquad', 'ParallelCorpus', 'assert_zero_shot',
+           'hub_reachable', 'require_hub', 'load_mmarco', 'char_script', 'add_noise', 'edit_distance', 'noisy_lareqa']
 
-# %% ../nbs/00_data.ipynb #3aa250c2
-class DataError(ValueError):
+# %% ../nbs/00_data.ipynb #26612845
+class HybridNBError(ValueError):
+    "Base of every error a user can fix (bad input, bad configuration); the command line prints its message as one line."
+
+class DataError(HybridNBError):
     "Bad or missing data, or a bad argument about data; the message names the file or value and the fault."
 
 class ZeroShotViolation(DataError):
