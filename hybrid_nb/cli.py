@@ -21,13 +21,71 @@ def _data_stats(args):
     return 0
 
 def _demo(args):
-    "The main job on the embedded defaults; grows as the pipeline does."
-    print(">> hybrid-nb demo: data statistics of the evaluation set (XQuAD-R) and the training source (MLQA-R)")
-    for ds in ('xquad-r', 'mlqa-r'):
-        _data_stats(argparse.Namespace(dataset=ds, langs=None, data_dir=args.data_dir, json=False))
+    "The main job on the embedded defaults: one `cpu`-profile papermill run at ratio 0.5, then the report."
+    from hybrid_nb.ablation import resolve_params, run_point, run_id, find_ablation_notebook
+    from hybrid_nb.report import write_report
+    p = resolve_params(ratio=0.5, method='hybrid', profile=args.profile, run_dir=args.run_dir)
+    nb = find_ablation_notebook()
+    print(f">> hybrid-nb demo: {args.profile}-profile run at ratio 0.5 ({'papermill ' + str(nb) if nb else 'in-process'}) "
+          f"-> {args.run_dir}/{run_id(p)}")
+    status = run_point(p, data_dir=args.data_dir)
+    print(f">> run {status}; writing the report from every run in {args.run_dir}/")
+    out = write_report(args.run_dir, args.report_dir)
+    print(f">> report: {out}")
     return 0
 
-# %% ../nbs/07_cli.ipynb #888ef079
+def _sweep(args):
+    from hybrid_nb.ablation import sweep_grid, sweep
+    floats = lambda s: [float(x) for x in s.split(',')]
+    pts = sweep_grid(floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
+                     profile=args.profile, noise_rates=floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir)
+    i, n = (int(x) for x in args.shard.split('/'))
+    rows = sweep(pts, jobs=args.jobs, shard=(i, n), data_dir=args.data_dir)
+    print(f"{'status':<10}{'seconds':>9}  run")
+    for r in rows: print(f"{r['status'][:40]:<10}{r['seconds']:>9}  {r['run_id']}")
+    failed = [r for r in rows if r['status'].startswith('failed')]
+    print(f"{len(rows) - len(failed)} of {len(rows)} points finished ({sum(r['status'] == 'skipped' for r in rows)} skipped as done earlier)")
+    return 1 if failed else 0
+
+def _report(args):
+    from hybrid_nb.report import write_report
+    print(f"wrote {write_report(args.run_dir, args.report_dir)}")
+    return 0
+
+# %% ../nbs/07_cli.ipynb #ccf2815f
+_TRAIN_FLAGS = dict(model=str, train_source=str, method=str, ratio=float, steps=int, batch_size=int, lr=float, seed=int,
+                    out_dir=str, grad_accum=int, temperature=float, adv_weight=float, eval_every=int, patience=int, precision=str)
+
+def _train(args):
+    from hybrid_nb.train import TrainConfig, train
+    from hybrid_nb.model import set_threads
+    set_threads(args.threads)
+    d = json.loads(TrainConfig.from_json(args.config).to_json()) if args.config else {}
+    d.update({k: getattr(args, k) for k in _TRAIN_FLAGS if getattr(args, k) is not None})
+    if args.train_langs: d['train_langs'] = args.train_langs.split(',')
+    summary = train(TrainConfig.from_dict(d), args.data_dir)
+    print(json.dumps({k: v for k, v in summary.items() if k != 'val_history'}, indent=1))
+    return 0
+
+def _evaluate(args):
+    from hybrid_nb.evaluate import EvalConfig, evaluate, save_metrics
+    from hybrid_nb.model import load_encoder, set_threads
+    set_threads(args.threads)
+    cfg = EvalConfig(args.dataset, args.langs.split(',') if args.langs else None, args.max_questions, args.candidate_text,
+                     [float(r) for r in args.noise.split(',')], args.noise_on, bootstrap=args.bootstrap, precision=args.precision,
+                     batch_size=args.batch_size)
+    enc = load_encoder(args.model)
+    metrics, per_query = evaluate(enc, cfg, data_dir=args.data_dir)
+    metrics['command'] = 'hybrid-nb ' + ' '.join(sys.argv[1:])
+    save_metrics(metrics, per_query, args.out)
+    for rate, m in metrics['by_noise'].items():
+        print(f"noise {rate}: mono mAP {m['mono']['map']['value']:.4f}  cross mAP {m['cross']['map']['value']:.4f}  "
+              f"multi mAP {m['multi']['map']['value']:.4f}  multi R@1 {m['multi']['recall@1']['value']:.4f}  "
+              f"rank distance {m['multi']['rank_distance']['value']:.1f}")
+    print(f"timing {metrics['timing']}; wrote {args.out}")
+    return 0
+
+# %% ../nbs/07_cli.ipynb #b68a1dfc
 def build_parser() -> argparse.ArgumentParser:
     "The `hybrid-nb` argument parser with all of its subcommands."
     p = argparse.ArgumentParser(prog='hybrid-nb', description='Hybrid batch training for multilingual dense retrieval.')
@@ -39,10 +97,43 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument('--langs', default=None, help='comma-separated language codes (default: all)')
     st.add_argument('--json', action='store_true', help='print JSON')
     st.set_defaults(func=_data_stats)
-    sub.add_parser('demo', help='run the main job on the embedded defaults').set_defaults(func=_demo)
+    de = sub.add_parser('demo', help='the main job: one cpu-profile run at ratio 0.5, then the report')
+    de.add_argument('--profile', default='cpu', help='smoke, cpu or gpu')
+    de.add_argument('--run-dir', default='runs'); de.add_argument('--report-dir', default='report')
+    de.set_defaults(func=_demo)
+    sw = sub.add_parser('sweep', help='run notebook 05 over a grid of ratios, methods and seeds (resumable)')
+    sw.add_argument('--ratios', default='0,0.25,0.5,0.75,1'); sw.add_argument('--methods', default='hybrid,adversarial')
+    sw.add_argument('--seeds', default='0,1'); sw.add_argument('--noise', default='0,0.1,0.2')
+    sw.add_argument('--noise-on', default='queries'); sw.add_argument('--profile', default='cpu')
+    sw.add_argument('--run-dir', default='runs'); sw.add_argument('--jobs', type=int, default=1)
+    sw.add_argument('--shard', default='0/1', help='i/n: run every n-th point starting at i (spread a sweep over n machines)')
+    sw.set_defaults(func=_sweep)
+    rp = sub.add_parser('report', help='regenerate report/ from runs/*/metrics.json (notebook 06)')
+    rp.add_argument('--run-dir', default='runs'); rp.add_argument('--report-dir', default='report')
+    rp.set_defaults(func=_report)
+    tr = sub.add_parser('train', help='fine-tune a bi-encoder (notebook 03)')
+    tr.add_argument('--config', default=None, help='TrainConfig JSON file; flags override its fields')
+    for k, t in _TRAIN_FLAGS.items(): tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None)
+    tr.add_argument('--train-langs', default=None, help='comma-separated training languages (default: all of the source)')
+    tr.add_argument('--threads', type=int, default=None)
+    tr.set_defaults(func=_train)
+    ev = sub.add_parser('evaluate', help='LAReQA evaluation (notebook 04)')
+    ev.add_argument('--model', default='e5-small', help="e5-small, tiny, a model folder, or a hub id")
+    ev.add_argument('--dataset', default='xquad-r', help='xquad-r or mlqa-r')
+    ev.add_argument('--langs', default=None, help='comma-separated language codes (default: all)')
+    ev.add_argument('--max-questions', type=int, default=None, help='first N question ids (the candidate pool stays full)')
+    ev.add_argument('--candidate-text', default='sentence', help='sentence or sentence+context')
+    ev.add_argument('--noise', default='0', help='noise rate(s), comma-separated, e.g. 0,0.1,0.2')
+    ev.add_argument('--noise-on', default='queries', help='queries, candidates or both')
+    ev.add_argument('--bootstrap', type=int, default=1000, help='bootstrap resamples for 95%% intervals (0: none)')
+    ev.add_argument('--precision', default='auto', help='auto, bf16 or fp32')
+    ev.add_argument('--batch-size', type=int, default=64)
+    ev.add_argument('--threads', type=int, default=None)
+    ev.add_argument('--out', default='metrics.json')
+    ev.set_defaults(func=_evaluate)
     return p
 
-# %% ../nbs/07_cli.ipynb #0848115d
+# %% ../nbs/07_cli.ipynb #b2567d0c
 def main(argv=None) -> int:
     "Entry point of the `hybrid-nb` console script."
     args = build_parser().parse_args(argv)
