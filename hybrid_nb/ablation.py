@@ -36,7 +36,8 @@ def resolve_params(**params) -> dict:
     p = {**EXPERIMENT_DEFAULTS, **params}
     if p['profile'] not in PROFILES: raise ConfigError(f"profile must be one of {list(PROFILES)}, got {p['profile']!r}")
     if p['method'] not in METHODS: raise ConfigError(f"method must be one of {METHODS}, got {p['method']!r}")
-    if not isinstance(p['ratio'], (int, float)) or not 0 <= p['ratio'] <= 1: raise ConfigError(f"ratio must be in [0, 1], got {p['ratio']!r}")
+    if p['method'] != 'none' and (not isinstance(p['ratio'], (int, float)) or not 0 <= p['ratio'] <= 1):
+        raise ConfigError(f"ratio must be in [0, 1], got {p['ratio']!r}")
     prof = PROFILES[p['profile']]
     for k in ('model', 'steps', 'batch_size', 'max_questions'):
         if p[k] is None: p[k] = prof[k]
