@@ -25,8 +25,9 @@ $(STAMP): setup.py settings.ini
 install: $(STAMP)
 
 demo: install
-	@echo ">> main job on the embedded defaults (data: $${HYBRID_NB_DATA:-download cache})"
-	$(BIN)/hybrid-nb demo
+	@echo ">> main job on the embedded defaults: one cpu-profile run at ratio 0.5 (papermill nbs/05_ablation.ipynb), then the report"
+	@echo ">> data: $${HYBRID_NB_DATA:-download cache}"
+	$(BIN)/hybrid-nb demo --profile cpu --run-dir demo/runs --report-dir demo/report
 
 sync-check: install
 	@echo ">> checking that hybrid_nb/ is what nbs/ exports"
@@ -35,12 +36,15 @@ sync-check: install
 
 test: install sync-check
 	@echo ">> nbdev_test: executing every notebook (slow cells skipped; run them with --flags slow)"
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	@# runs made by the notebooks' own tests go to a temporary folder, never into runs/
+	HYBRID_NB_RUNS=$$(mktemp -d) $(BIN)/nbdev_test --n_workers 2 --timing
 	@echo ">> pytest: tests/ and the doctests of hybrid_nb/"
 	$(BIN)/python -m pytest -q tests hybrid_nb --doctest-modules
 
 bench: install
 	$(BIN)/python bench/bench_encode.py
+	$(BIN)/python bench/bench_train.py
+	$(BIN)/python bench/bench_eval.py
 
 clean:
 	rm -rf $(VENV) _proc _docs *.egg-info

@@ -49,7 +49,7 @@ def resolve_params(**params) -> dict:
 def run_id(p: dict) -> str:
     """A readable, unique folder name for resolved parameters `p`.
 
-    >>> run_id(resolve_params(ratio=0.5, profile='smoke'))[:28]
+    >>> run_id(resolve_params(ratio=0.5, profile='smoke'))[:29]
     'hybrid-r0.50-tiny-smoke-seed0'
     """
     keyed = {k: v for k, v in p.items() if k not in ('run_dir', 'threads')}
