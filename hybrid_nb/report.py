@@ -202,6 +202,8 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
           f"adversarial: weight {cfg_train['adv_weight']:g}, DANN lambda schedule, monolingual batches.")
     w('- Regenerate: `hybrid-nb sweep --profile ' + p0['profile'] + '` (resumable), then `hybrid-nb report` '
       '(or `papermill nbs/06_report.ipynb out.ipynb`).\n')
+    summary = []            # sentences computed below, inserted here
+    summary_at = len(L)
 
     # ---------------- RQ1
     w('## RQ1: the monolingual:cross-lingual batch ratio, clean and noisy\n')
@@ -240,6 +242,11 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
                     pv.append(t['p_value'])
         if rows:
             adj = holm(pv)
+            for r, a in zip(rows, adj):
+                if r['setting'] == 'multi':
+                    summary.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
+                                   f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} "
+                                   f"({'significant' if a < 0.05 else 'not significant'} at 0.05).")
             tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
             tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
             w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
@@ -253,6 +260,10 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
           'high = ar de en es zh; unseen = ' + ', '.join(unseen_langs(m0)) + '), seed means:\n')
         w(md_table(st.rename(columns={c: c.replace('cross_', '') for c in tier_cols})) + '\n')
         best_tier = {t: st.groupby('noise').apply(lambda g: g.loc[g[t].idxmax(), 'ratio'], include_groups=False).to_dict() for t in tier_cols}
+        for t, v in best_tier.items():
+            if t in ('cross_low', 'cross_unseen'):
+                summary.append(f"RQ1, {'low-resource' if t == 'cross_low' else 'unseen-language'} queries (cross-lingual mAP): best ratio "
+                               + ', '.join(f'r={r} at noise {n}' for n, r in v.items()) + '.')
         w('Best ratio per tier and noise rate: ' + '; '.join(f"{t.replace('cross_', '')}: " + ', '.join(f'noise {n} -> r={r}' for n, r in v.items())
                                                              for t, v in best_tier.items()) + '.\n')
     else:
@@ -280,6 +291,12 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
         piv[f"low-resource mean ({' '.join(low)})"] = piv[low].mean(1)
         piv = piv.reset_index()
         w(md_table(piv, '+.4f') + '\n')
+        lowcol = f"low-resource mean ({' '.join(low)})"
+        for met in ('map', 'recall@1', 'f1@10'):
+            sub = piv[piv.metric == met].sort_values(lowcol)
+            if len(sub) > 1:
+                summary.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
+                               f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
         _fig_degradation(deg[deg.lang.isin(show_langs)], out / 'rq2_degradation.png')
         w('![RQ2 degradation](rq2_degradation.png)\n')
         # paired tests on low-resource queries: cross-lingual AP of queries in el/th (all pools), hybrid vs others
@@ -300,7 +317,11 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
                                  'R@1 diff': f"{tr1['diff']:+.4f}"}, p_map=t['p_value'], p_r1=tr1['p_value']))
                 pv += [t['p_value'], tr1['p_value']]
             adj = holm(pv)
-            for i, r in enumerate(rows): r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
+            for i, r in enumerate(rows):
+                r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
+                if 'adversarial' in r['comparison'] or 'X-' in r['comparison']:
+                    summary.append(f"RQ2, {r['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r['mAP diff']} "
+                                   f"(95% CI {r['mAP 95% CI']}, Holm p = {adj[2 * i]:.3g}).")
             w(md_table(pd.DataFrame(rows).drop(columns=['p_map', 'p_r1']), '.4g') + '\n' if rows else '_No other configuration to compare with yet._\n')
     else:
         w('_No runs with English and other languages yet._\n')
@@ -337,6 +358,7 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
     w('Each run folder holds `config.json` (parameters, TrainConfig, EvalConfig, commit, hardware), `metrics.json` '
       '(every metric per noise rate with 95% intervals), `metrics.per_query.npz`, `train/train_log.jsonl` and the executed '
       '`notebook.ipynb`.\n')
+    L[summary_at:summary_at] = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for x in summary) + '\n']
     text = '\n'.join(L).rstrip() + '\n'
     (out / 'REPORT.md').write_text(text)
     return out / 'REPORT.md'
