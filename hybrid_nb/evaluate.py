@@ -10,9 +10,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import (HybridNBError, DataError, LareqaData, load_lareqa, noisy_lareqa, resource_tier, DEFAULT_TIERS,
-                            cache_dir)
-from .model import BiEncoder, resolve_precision, set_threads
+from .data import DataError, LareqaData, load_lareqa, noisy_lareqa, DEFAULT_TIERS, cache_dir
+from .model import BiEncoder, resolve_precision
 
 # %% auto #0
 __all__ = ['relevant_ranks', 'average_precision', 'topk_metrics', 'EvalConfig', 'encode_cached', 'candidate_texts', 'score_all',
@@ -212,8 +211,8 @@ def by_tier(per_lang: dict, tiers: dict) -> dict:
         if vals: out[t] = float(np.mean(vals))
     return out
 
-# %% ../nbs/04_eval.ipynb #b018eeac
-def _mean_over(arr, axis_langs, langs):
+# %% ../nbs/04_eval.ipynb #cca102e9
+def _mean_over(arr, langs):
     return {l: float(np.nanmean(arr[i])) for i, l in enumerate(langs) if not np.isnan(arr[i]).all()}
 
 def metrics_from_arrays(arrs: dict, langs: list, tiers: dict, B: int = 1000, seed: int = 0) -> dict:
@@ -223,7 +222,7 @@ def metrics_from_arrays(arrs: dict, langs: list, tiers: dict, B: int = 1000, see
                 if a != b and not np.isnan(arrs['cross_ap'][a, b]).all()}
     row = lambda k: {l: float(np.nanmean([np.nanmean(arrs[k][a, b]) for b in range(L) if b != a and not np.isnan(arrs[k][a, b]).all()]))
                      for a, l in enumerate(langs)}
-    mono = dict(map=summarize(arrs['mono_ap'], 'macro', B, seed), per_lang=_mean_over(arrs['mono_ap'], 0, langs))
+    mono = dict(map=summarize(arrs['mono_ap'], 'macro', B, seed), per_lang=_mean_over(arrs['mono_ap'], langs))
     cross = dict(map=summarize(arrs['cross_ap'], 'macro', B, seed), **{'recall@1': summarize(arrs['cross_r1'], 'macro', B, seed)},
                  n_pairs=len(pair_map), pairs=pair_map, row_map=row('cross_ap'), **{'row_recall@1': row('cross_r1')})
     multi = {k: summarize(arrs[f'multi_{k}'], 'micro', B, seed) for k in ('recall@1', 'recall@10', 'ndcg@10', 'f1@10', 'map@20', 'rank_distance')}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .data import DATASETS, DEFAULT_TIERS, HybridNBError
-from .evaluate import load_per_query, group_mean, summarize, paired_test, degradation, by_tier
+from .evaluate import load_per_query, summarize, paired_test, by_tier
 
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'ReportError', 'arm_order', 'load_runs', 'unseen_langs', 'runs_table', 'arm_arrays', 'holm',
@@ -192,9 +192,8 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
       f"({m0['dataset']['queries']} queries) against the FULL pool of {m0['dataset']['candidates']} candidates "
       f"(sentence candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates {', '.join(f'{n:g}' for n in noises)} "
       f"injected into the {p0['noise_on']} (character and word edits, fixed seed).")
-    tc = next((m['train_summary'] for m in runs if m.get('train_summary')), None)
-    cfg_train = json.loads(Path(runs[0]['path']).with_name('config.json').read_text()).get('train') or \
-        next((json.loads(Path(m['path']).with_name('config.json').read_text())['train'] for m in runs if m['params']['method'] != 'none'), None)
+    trained_run = next((m for m in runs if m['params']['method'] != 'none'), None)
+    cfg_train = trained_run and json.loads(Path(trained_run['path']).with_name('config.json').read_text())['train']
     if cfg_train:
         w(f"- Training: {cfg_train['steps']} steps x {cfg_train['batch_size']} pairs, AdamW lr {cfg_train['lr']:g}, weight decay "
           f"{cfg_train['weight_decay']:g}, InfoNCE temperature {cfg_train['temperature']:g} (in-batch negatives), word embeddings "
