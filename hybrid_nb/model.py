@@ -346,7 +346,8 @@ def load_encoder(spec: str = 'e5-small', device: str | torch.device | None = Non
         enc = BiEncoder(model, AutoTokenizer.from_pretrained(spec), cfg)
     else:
         raise ModelError(f"unknown model {spec!r}: use 'e5-small' (embedded), 'tiny' (tests), a model folder, or a hub id like 'xlm-roberta-base'")
-    return enc.to(device or default_device())
+    # inference mode by default, like transformers' from_pretrained; training code calls .train() itself
+    return enc.to(device or default_device()).eval()
 
 # %% ../nbs/02_model.ipynb #c662c9bd
 PARALLEL_SENTENCES = {
