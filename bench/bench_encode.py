@@ -7,7 +7,7 @@ import argparse, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.model import load_encoder, set_threads, pad_batch, autocast
+from hybrid_nb.model import load_encoder, set_threads, autocast
 import torch
 
 def encode_fixed(enc, texts, bs, max_length, precision):

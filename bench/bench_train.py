@@ -5,10 +5,8 @@ word embeddings and precision: the reference a user would pick instead.
     python bench/bench_train.py [--steps 10] [--batch-size 16]
 """
 import argparse, json, tempfile, time
-from pathlib import Path
 import numpy as np
 import common
-import torch
 from hybrid_nb.train import TrainConfig, train, run_corpora
 from hybrid_nb.model import set_threads, convert_e5_small
 

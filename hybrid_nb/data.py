@@ -10,9 +10,10 @@ from typing import Iterable, Sequence
 # %% auto #0
 __all__ = ['LANGUAGES', 'DEFAULT_TIERS', 'DATASETS', 'MMARCO_LANGS', 'CHAR_OPS', 'WORD_OPS', 'HybridNBError', 'DataError',
            'ZeroShotViolation', 'Language', 'check_langs', 'resource_tier', 'DatasetSource', 'get_source', 'cache_dir',
-           'sha256_file', 'download', 'data_file', 'Question', 'Candidate', 'read_lareqa_file', 'LareqaData',
-           'load_lareqa', 'dataset_stats', 'SquadData', 'load_xquad', 'ParallelCorpus', 'assert_zero_shot',
-           'hub_reachable', 'require_hub', 'load_mmarco', 'char_script', 'add_noise', 'edit_distance', 'noisy_lareqa']
+           'sha256_file', 'atomic_write', 'download', 'data_file', 'Question', 'Candidate', 'read_lareqa_file',
+           'LareqaData', 'load_lareqa', 'dataset_stats', 'SquadData', 'load_xquad', 'ParallelCorpus',
+           'assert_zero_shot', 'hub_reachable', 'require_hub', 'load_mmarco', 'char_script', 'add_noise',
+           'edit_distance', 'noisy_lareqa']
 
 # %% ../nbs/00_data.ipynb #26612845
 class HybridNBError(ValueError):
@@ -135,6 +136,19 @@ def sha256_file(path) -> str:
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
+
+def atomic_write(path, write) -> Path:
+    """Call `write(tmp)` on a temporary sibling of `path` (same suffix, so numpy/torch keep the name), then rename it
+    over `path`: an interruption never leaves a half-written file behind.
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / 'x.json'
+    >>> atomic_write(p, lambda t: t.write_text('{}')).read_text()
+    '{}'
+    """
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    write(tmp); tmp.replace(path)
+    return path
 
 def download(url: str, dest: Path, sha256: str | None = None, timeout: float = 20.0) -> Path:
     "Download `url` to `dest` atomically (a `.part` file renamed on success), verifying `sha256` when given."

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import DataError, LareqaData, load_lareqa, noisy_lareqa, DEFAULT_TIERS, cache_dir
+from .data import DataError, LareqaData, load_lareqa, noisy_lareqa, DEFAULT_TIERS, cache_dir, atomic_write
 from .model import BiEncoder, resolve_precision
 
 # %% auto #0
@@ -102,12 +102,11 @@ def encode_cached(enc: BiEncoder, texts, kind: str, max_length: int, cfg: EvalCo
     key = _text_key(enc, texts, kind, max_length, precision)
     if memo is not None and key in memo: return memo[key]
     path = cache_dir() / 'embeddings' / f"{key}.npy"
-    if cfg.embedding_cache and path.is_file(): return np.load(path)
-    emb = enc.encode(texts, kind, cfg.batch_size, max_length, show_progress=True, desc=desc, precision=precision)
+    if cfg.embedding_cache and path.is_file(): emb = np.load(path)
+    else:
+        emb = enc.encode(texts, kind, cfg.batch_size, max_length, show_progress=True, desc=desc, precision=precision)
+        if cfg.embedding_cache: atomic_write(path, lambda tmp: np.save(tmp, emb))
     if memo is not None: memo[key] = emb
-    if cfg.embedding_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + '.tmp.npy'); np.save(tmp, emb); tmp.replace(path)
     return emb
 
 def candidate_texts(data: LareqaData, lang: str, how: str) -> list[str]:
@@ -252,7 +251,6 @@ def evaluate(enc: BiEncoder, cfg: EvalConfig | None = None, data: LareqaData | N
     if not data.qids: raise DataError(f"no questions to evaluate in {data.name} for {data.langs}")
     maxc = cfg.max_candidate_length or (128 if cfg.candidate_text == 'sentence' else 512)
     timing = dict(encode_s=0.0, score_s=0.0)
-    n_texts = 0
     results, per_query, memo = {}, {}, {}   # memo: texts unchanged by a noise rate are encoded once
     for rate in cfg.noise_rates:
         noisy = noisy_lareqa(data, rate, cfg.noise_on, cfg.noise_seed)
@@ -260,7 +258,6 @@ def evaluate(enc: BiEncoder, cfg: EvalConfig | None = None, data: LareqaData | N
         c_emb = {l: encode_cached(enc, candidate_texts(noisy, l, cfg.candidate_text), 'passage', maxc, cfg, f'candidates {l}', memo) for l in data.langs}
         q_emb = {l: encode_cached(enc, [q.text for q in noisy.questions[l]], 'query', cfg.max_query_length, cfg, f'queries {l}', memo) for l in data.langs}
         timing['encode_s'] += time.time() - t
-        n_texts += sum(len(v) for v in c_emb.values()) + sum(len(v) for v in q_emb.values())
         t = time.time()
         arrs = score_all(q_emb, c_emb, data, show_progress=show_progress)
         results[str(float(rate))] = metrics_from_arrays(arrs, data.langs, cfg.tiers, cfg.bootstrap, cfg.seed)
@@ -274,17 +271,15 @@ def evaluate(enc: BiEncoder, cfg: EvalConfig | None = None, data: LareqaData | N
                                 queries=sum(len(v) for v in data.questions.values()),
                                 candidates=sum(len(v) for v in data.candidates.values()), checksums=data.checksums()),
                    qids=data.qids, hardware=hardware(),
-                   timing=dict(**{k: round(v, 2) for k, v in timing.items()}, texts_encoded=n_texts, total_s=round(time.time() - t_start, 2)))
+                   timing=dict(**{k: round(v, 2) for k, v in timing.items()}, texts_encoded=sum(map(len, memo.values())), total_s=round(time.time() - t_start, 2)))
     return metrics, per_query
 
 def save_metrics(metrics: dict, per_query: dict, path) -> Path:
     "Write metrics JSON at `path` and the per-query arrays beside it (`<stem>.per_query.npz`), atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    npz = path.with_name(path.stem + '.per_query.npz')
+    path = Path(path)
     arrays = {f"{rate}/{k}": v.astype(np.float32) for rate, arrs in per_query.items() for k, v in arrs.items()}
-    tmp = npz.with_name(npz.stem + '.tmp.npz'); np.savez_compressed(tmp, **arrays); tmp.replace(npz)
-    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(json.dumps(metrics, indent=1)); tmp.replace(path)
-    return path
+    atomic_write(path.with_name(path.stem + '.per_query.npz'), lambda tmp: np.savez_compressed(tmp, **arrays))
+    return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(metrics, indent=1)))   # last: marks the run finished
 
 def load_per_query(path) -> dict:
     "The per-query arrays saved beside a metrics JSON: {noise rate: {array name: array}}."

@@ -106,9 +106,14 @@ def md_table(df: pd.DataFrame, floatfmt: str = '.4f') -> str:
 
 def _pm(mean, sd): return f"{mean:.4f} ± {sd:.4f}" if not math.isnan(sd) else f"{mean:.4f}"
 
-def _fig_ratio_curves(df, base, path):
+def _pyplot():
+    "matplotlib (headless backend) and seaborn, imported only when a figure is drawn."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt, seaborn as sns
+    return plt, sns
+
+def _fig_ratio_curves(df, base, path):
+    plt, sns = _pyplot()
     h = df[df.method == 'hybrid']
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for ax, (col, title) in zip(axes, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')]):
@@ -121,8 +126,7 @@ def _fig_ratio_curves(df, base, path):
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 def _fig_tiers(df, path):
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt, seaborn as sns
+    plt, sns = _pyplot()
     h = df[df.method == 'hybrid']
     tiers = [t for t in ('low', 'mid', 'high', 'unseen') if f'cross_{t}' in h]
     fig, axes = plt.subplots(1, len(tiers), figsize=(4.2 * len(tiers), 4), sharey=False)
@@ -135,8 +139,7 @@ def _fig_tiers(df, path):
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 def _fig_degradation(deg: pd.DataFrame, path):
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt, seaborn as sns
+    plt, sns = _pyplot()
     metrics = list(deg.metric.unique())
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.2))
     for ax, met in zip(np.atleast_1d(axes), metrics):
@@ -147,8 +150,7 @@ def _fig_degradation(deg: pd.DataFrame, path):
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 def _fig_heatmap(m, noise, path):
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt, seaborn as sns
+    plt, sns = _pyplot()
     langs = m['dataset']['langs']; pairs = m['by_noise'][str(float(noise))]['cross']['pairs']
     M = pd.DataFrame([[pairs.get(f'{a}-{b}', np.nan) for b in langs] for a in langs], index=langs, columns=langs)
     fig, ax = plt.subplots(figsize=(8, 6.5))

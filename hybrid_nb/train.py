@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import HybridNBError, load_lareqa, ParallelCorpus, assert_zero_shot
+from .data import HybridNBError, load_lareqa, ParallelCorpus, assert_zero_shot, atomic_write
 from .samplers import HybridBatchSampler, batch_kind
 from .model import (load_encoder, InfoNCELoss, LanguageAdversary, autocast, resolve_precision,
                              weights_fingerprint, default_device)
@@ -126,11 +126,10 @@ def batch_loss(enc, loss_fn, corpus, batch, cfg: TrainConfig, adversary=None, pr
 
 @torch.no_grad()
 def validation_loss(enc, loss_fn, corpus, batches, cfg) -> float:
-    "Mean InfoNCE over fixed validation batches (eval mode, no dropout)."
+    "Mean InfoNCE (`batch_loss` without the adversary) over fixed validation batches, in eval mode (no dropout)."
     was = enc.training; enc.eval()
     with autocast(enc.device, cfg.precision):
-        out = float(np.mean([loss_fn(*(enc.embed(t, k, m) for t, k, m in zip(texts_of(corpus, b), ('query', 'passage'),
-                     (cfg.max_query_length, cfg.max_passage_length)))).item() for b in batches]))
+        out = float(np.mean([batch_loss(enc, loss_fn, corpus, b, cfg)[0].item() for b in batches]))
     enc.train(was)
     return out
 
@@ -144,7 +143,7 @@ def _set_rng_state(s):
 
 def save_checkpoint(path: Path, **state):
     "Write a training checkpoint atomically (temporary file, then rename)."
-    tmp = Path(str(path) + '.tmp'); torch.save(state, tmp); tmp.replace(path)
+    atomic_write(path, lambda tmp: torch.save(state, tmp))
 
 def seed_everything(seed: int):
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
@@ -183,7 +182,11 @@ def train(cfg: TrainConfig, data_dir=None, show_progress: bool = True, on_step=N
         if adversary: adversary.load_state_dict(s['adversary'])
         st = s['state']; _set_rng_state(s['rng'])
         print(f"resuming {out} from step {st['step']}")
-    log = open(out / 'train_log.jsonl', 'a')
+    # keep the log in step with the state: drop steps logged after the checkpoint we resume from (they are redone)
+    log_path = out / 'train_log.jsonl'
+    kept = [l for l in (log_path.read_text().splitlines() if log_path.is_file() else []) if json.loads(l)['step'] <= st['step']]
+    log_path.write_text(''.join(l + '\n' for l in kept))
+    log = open(log_path, 'a')
     enc.train()
     batches = _batch_stream(sampler, st['step'] * cfg.grad_accum)
     bar = tqdm(total=cfg.steps, initial=st['step'], desc=f"train {cfg.method} r={cfg.ratio}", disable=not show_progress)
