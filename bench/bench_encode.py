@@ -7,7 +7,9 @@ import argparse, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.model import load_encoder, set_threads, autocast
+from hybrid_nb.hardware import set_threads
+from hybrid_nb.model import load_model, autocast
+from hybrid_nb.encoders import make_encoder
 import torch
 
 def encode_fixed(enc, texts, bs, max_length, precision):
@@ -27,12 +29,12 @@ def main():
     rng = np.random.default_rng(0)
     pool = [c.sentence for l in data.langs for c in data.candidates[l]]
     texts = [pool[i] for i in rng.choice(len(pool), a.n, replace=False)]
-    enc = load_encoder('e5-small', device='cpu')
+    enc = load_model('e5-small', device='cpu')
     ntok = [len(x) for x in enc.tokenizer(['passage: ' + t for t in texts], truncation=True, max_length=a.max_length)['input_ids']]
-    enc.encode(texts[:64], 'passage')   # warm-up
+    make_encoder(enc, precision='fp32', cache=False).encode(texts[:64], 'passage')   # warm-up
     res = {}
     for precision in ('fp32', 'bf16'):
-        t = time.perf_counter(); e_dyn = enc.encode(texts, 'passage', a.batch_size, a.max_length, precision=precision); dyn = time.perf_counter() - t
+        t = time.perf_counter(); e_dyn = make_encoder(enc, precision=precision, token_budget=a.batch_size * a.max_length, cache=False).encode(texts, 'passage', a.max_length); dyn = time.perf_counter() - t
         t = time.perf_counter(); e_fix = encode_fixed(enc, texts, a.batch_size, a.max_length, precision); fix = time.perf_counter() - t
         res[precision] = dict(dynamic_texts_per_s=round(a.n / dyn, 1), max_length_texts_per_s=round(a.n / fix, 1), speedup=round(fix / dyn, 2),
                               max_abs_diff=float(np.abs(e_dyn - e_fix).max()))

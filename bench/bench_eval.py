@@ -8,7 +8,8 @@ import argparse, json, os, subprocess, sys, tempfile, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.model import load_encoder, set_threads
+from hybrid_nb.hardware import set_threads
+from hybrid_nb.encoders import load_encoder
 from hybrid_nb.evaluate import EvalConfig, evaluate, candidate_texts
 
 ENGINE = r'''
@@ -23,7 +24,7 @@ def main():
     a = ap.parse_args()
     set_threads()
     data = load_lareqa('xquad-r')
-    enc = load_encoder('e5-small')
+    enc = load_encoder('e5-small', precision=a.precision, cache=False)
     t = time.perf_counter()
     m, _ = evaluate(enc, EvalConfig('xquad-r', bootstrap=0, embedding_cache=False, precision=a.precision), data=data, show_progress=False)
     wall = time.perf_counter() - t

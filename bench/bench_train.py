@@ -8,7 +8,8 @@ import argparse, json, tempfile, time
 import numpy as np
 import common
 from hybrid_nb.train import TrainConfig, train, run_corpora
-from hybrid_nb.model import set_threads, convert_e5_small
+from hybrid_nb.hardware import set_threads
+from hybrid_nb.model import convert_e5_small
 
 def ours(a, precision, d):
     cfg = TrainConfig(model='e5-small', steps=a.steps, batch_size=a.batch_size, max_query_length=a.max_length,

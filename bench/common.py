@@ -11,7 +11,7 @@ def peak_rss_mb() -> float:
 def save(name: str, result: dict):
     RESULTS.mkdir(exist_ok=True)
     from hybrid_nb.ablation import git_commit, package_root
-    from hybrid_nb.evaluate import hardware
+    from hybrid_nb.hardware import hardware
     result = dict(benchmark=name, command=' '.join([Path(sys.executable).name] + sys.argv), commit=git_commit(package_root()),
                   date=time.strftime('%Y-%m-%d'), machine=hardware(), **result)
     (RESULTS / f'{name}.json').write_text(json.dumps(result, indent=1))

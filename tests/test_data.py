@@ -1,7 +1,8 @@
 "Data-layer checks across modules: the mMARCO fixture feeds the samplers, and the zero-shot guard stops training."
 from pathlib import Path
 import pytest
-from hybrid_nb.data import load_mmarco, ZeroShotViolation
+from hybrid_nb.data import load_mmarco
+from hybrid_nb.errors import ZeroShotViolation
 from hybrid_nb.samplers import HybridBatchSampler, batch_kind
 from hybrid_nb.train import TrainConfig, train
 
