@@ -11,13 +11,13 @@ from typing import Iterable, Sequence
 
 from .errors import DataError, ZeroShotViolation
 from .cache import cache_dir, sha256_file
-from .languages import check_langs
+from .languages import check_langs, language, class_tier
 
 # %% auto #0
 __all__ = ['DATASETS', 'MMARCO_LANGS', 'DatasetSource', 'get_source', 'download', 'data_files', 'data_file', 'Question',
            'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa', 'dataset_stats', 'SquadData', 'load_xquad',
-           'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba', 'ParallelCorpus', 'assert_zero_shot',
-           'hub_reachable', 'require_hub', 'load_mmarco']
+           'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba', 'tatoeba_stats', 'ParallelCorpus',
+           'assert_zero_shot', 'hub_reachable', 'require_hub', 'load_mmarco']
 
 # %% ../nbs/00_data.ipynb #3473b8ae
 @dataclass(frozen=True)
@@ -548,6 +548,13 @@ def load_tatoeba(langs: Sequence[str] | str | None = None, data_dir=None) -> Tat
         files[code] = tuple(data_files('tatoeba', code, data_dir))
         source[code], english[code] = read_tatoeba_pair(*files[code])
     return TatoebaData(langs, source, english, files)
+
+# %% ../nbs/00_data.ipynb #2acb6189
+def tatoeba_stats(data: TatoebaData, class_tiers: dict | None = None) -> dict:
+    """Per language: English name, main script, Joshi class (None where lang2tax.txt has no entry), its tier under
+    `class_tiers` (default: low 0-2, mid 3, high 4-5) and line count."""
+    return {l: dict(name=language(l).name, script=language(l).script, joshi=language(l).joshi,
+                    tier=class_tier(l, class_tiers), lines=data.lines(l)) for l in data.langs}
 
 # %% ../nbs/00_data.ipynb #0afe337d
 @dataclass
