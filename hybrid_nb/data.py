@@ -604,19 +604,41 @@ class ParallelCorpus:
 # %% ../nbs/00_data.ipynb #57ce8ec4
 def _norm_text(t: str) -> str: return ' '.join(t.split()).casefold()
 
-def assert_zero_shot(train: ParallelCorpus, evaluation: LareqaData) -> None:
-    "Raise `ZeroShotViolation` if `train` shares a question id or a paragraph text with `evaluation`."
-    shared = set(train.queries) & set(evaluation.relevant)
+def _eval_view(evaluation) -> tuple[str, set, dict]:
+    "Name, question ids, and normalised texts by kind (paragraph, sentence, question) of an evaluation set."
+    if isinstance(evaluation, LareqaData):
+        cands = [c for cs in evaluation.candidates.values() for c in cs]
+        return evaluation.name, set(evaluation.relevant), dict(
+            paragraph={c.context for c in cands}, sentence={c.sentence for c in cands},
+            question={q.text for qs in evaluation.questions.values() for q in qs})
+    if isinstance(evaluation, TatoebaData):
+        return evaluation.name, set(), dict(sentence={t for side in (evaluation.source, evaluation.english)
+                                                      for ts in side.values() for t in ts})
+    if isinstance(evaluation, SquadData):
+        return f"xquad:{evaluation.lang}", {q['qid'] for q in evaluation.questions}, dict(
+            paragraph=set(evaluation.paragraphs.values()), question={q['text'] for q in evaluation.questions})
+    if isinstance(evaluation, (list, tuple)) and evaluation:
+        views = [_eval_view(e) for e in evaluation]
+        kinds = {k for _, _, t in views for k in t}
+        return (', '.join(dict.fromkeys(n for n, _, _ in views)), set().union(*(ids for _, ids, _ in views)),
+                {k: set().union(*(t.get(k, set()) for _, _, t in views)) for k in kinds})
+    raise DataError(f"assert_zero_shot: cannot check an evaluation set of type {type(evaluation).__name__} "
+                    f"(expected LareqaData, TatoebaData, SquadData or a list of them)")
+
+def assert_zero_shot(train: ParallelCorpus, evaluation) -> None:
+    """Raise `ZeroShotViolation` if `train` shares a question id, a paragraph, a sentence or a question text with
+    `evaluation` (a LAReQA set, Tatoeba, plain XQuAD, or a list of these)."""
+    name, ids, texts = _eval_view(evaluation)
+    shared = set(train.queries) & ids
     if shared:
         raise ZeroShotViolation(f"training source {train.name!r} shares {len(shared)} question ids with evaluation "
-                                f"set {evaluation.name!r} (e.g. {sorted(shared)[0]}): the evaluation would not be zero-shot")
-    eval_ctx = {_norm_text(c.context) for cs in evaluation.candidates.values() for c in cs}
-    train_ctx = {_norm_text(t) for d in train.contexts.values() for t in d.values()}
-    train_ctx |= {_norm_text(t) for d in train.passages.values() for t in d.values()}
-    overlap = train_ctx & eval_ctx
-    if overlap:
-        raise ZeroShotViolation(f"training source {train.name!r} shares {len(overlap)} paragraph texts with evaluation "
-                                f"set {evaluation.name!r} (e.g. {sorted(overlap)[0][:60]!r}...): not zero-shot")
+                                f"set {name!r} (e.g. {sorted(shared)[0]}): the evaluation would not be zero-shot")
+    seen = {_norm_text(t) for part in (train.queries, train.passages, train.contexts) for d in part.values() for t in d.values()}
+    for kind in ('paragraph', 'sentence', 'question'):
+        overlap = seen & {_norm_text(t) for t in texts.get(kind, ())}
+        if overlap:
+            raise ZeroShotViolation(f"training source {train.name!r} shares {len(overlap)} {kind} texts with evaluation "
+                                    f"set {name!r} (e.g. {sorted(overlap)[0][:60]!r}...): not zero-shot")
 
 # %% ../nbs/00_data.ipynb #1d9f76b4
 MMARCO_LANGS = {'ar': 'arabic', 'de': 'german', 'en': 'english', 'es': 'spanish', 'fr': 'french', 'hi': 'hindi',
