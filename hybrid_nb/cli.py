@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 epilog=FIRST_STEPS, formatter_class=_Formatter)
     p.add_argument('--version', action='version', version=f'hybrid-nb {__version__}')
     p.add_argument('--data-dir', default=None,
-                   help='folder holding xquad-r/, mlqa-r/, xquad/, tatoeba-laser/, e.g. ../shared/data (default: $HYBRID_NB_DATA or the download cache)')
+                   help='folder holding xquad-r/, mlqa-r/, xquad/, e.g. ../shared/data (default: $HYBRID_NB_DATA or the download cache)')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     for add in (_add_data, _add_demo, _add_sweep, _add_report, _add_train, _add_evaluate): add(sub)
     return p
