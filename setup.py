@@ -25,6 +25,9 @@ setuptools.setup(
     author=cfg['author'], author_email=cfg['author_email'],
     keywords=cfg['keywords'].split(), url=cfg['git_url'],
     packages=setuptools.find_packages(include=['hybrid_nb', 'hybrid_nb.*']),
+    # the package sits at the root: said explicitly, `pip install -e .` puts the root on sys.path with a plain .pth
+    # file instead of an import hook that prints setuptools' 'Editable installation' warning at every install
+    package_dir={'': '.'},
     include_package_data=True, python_requires='>=' + cfg['min_python'],
     install_requires=requirements, extras_require=extras(cfg),
     long_description=open('README.md', encoding='utf-8').read(), long_description_content_type='text/markdown',

@@ -30,30 +30,40 @@ def checkout_copy(dest: Path) -> Path:
 
 @pytest.fixture(scope='module')
 def built(tmp_path_factory):
-    "Build the wheel (as `pip install .` does: isolated build environment) from a copy of the checkout: (wheel, log)."
+    "Build the wheel (as `pip install .` does: isolated build environment) from a copy of the checkout: (wheel, log, copy)."
     tmp = tmp_path_factory.mktemp('wheel')
     src = checkout_copy(tmp / 'src')
     r = sh(sys.executable, '-m', 'pip', 'wheel', '-v', '--no-deps', '-w', tmp / 'dist', src)
     assert r.returncode == 0, r.stdout[-3000:]
     (wheel,) = (tmp / 'dist').glob('hybrid_nb-*.whl')
-    return wheel, r.stdout
+    return wheel, r.stdout, src
 
 def wheel_metadata(wheel: Path) -> email.message.Message:
     with zipfile.ZipFile(wheel) as z:
         (name,) = [n for n in z.namelist() if n.endswith('.dist-info/METADATA')]
         return email.message_from_bytes(z.read(name))
 
-def test_build_prints_no_setuptools_warning(built):
-    _, log = built
-    # 'byte-compiling is disabled' is setuptools reporting PYTHONDONTWRITEBYTECODE, not a fault of our metadata
-    bad = [l for l in log.splitlines() if re.search(r'(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|warning:', l)
-           and 'byte-compiling is disabled' not in l]
-    assert not bad, '\n'.join(bad)
+def setuptools_warnings(log: str) -> list[str]:
+    "Warning lines of a verbose pip build log ('byte-compiling is disabled' only reports PYTHONDONTWRITEBYTECODE)."
+    return [l for l in log.splitlines() if re.search(r'(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|warning:', l)
+            and 'byte-compiling is disabled' not in l]
 
-def test_warning_filter_sees_the_old_license_classifier_warning():
-    "The filter above catches the warning that the license classifier used to cause (a line copied from that build)."
-    line = "  .../setuptools/dist.py:765: BuildBackendWarning: License classifiers are deprecated."
-    assert re.search(r'(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|warning:', line)
+def test_build_prints_no_setuptools_warning(built):
+    assert not setuptools_warnings(built[1]), '\n'.join(setuptools_warnings(built[1]))
+
+def test_editable_install_prints_no_setuptools_warning(built, tmp_path):
+    "What `make install` does (`pip install -e`), here without dependencies into a throwaway venv."
+    assert sh(sys.executable, '-m', 'venv', tmp_path / 'venv').returncode == 0
+    r = sh(tmp_path / 'venv' / 'bin' / 'python', '-m', 'pip', 'install', '-v', '--no-deps', '-e', built[2])
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert not setuptools_warnings(r.stdout), '\n'.join(setuptools_warnings(r.stdout))
+
+def test_warning_filter_sees_the_warnings_our_metadata_used_to_cause():
+    "The filter catches the warnings the license classifier and the implicit package_dir caused (lines copied from those builds)."
+    for line in ("  .../setuptools/dist.py:765: BuildBackendWarning: License classifiers are deprecated.",
+                 "  .../setuptools/command/editable_wheel.py:354: BuildBackendWarning: Editable installation."):
+        assert setuptools_warnings(line) == [line]
+    assert setuptools_warnings("  warning: build_py: byte-compiling is disabled, skipping.") == []
 
 def test_license_is_an_spdx_expression(built):
     meta = wheel_metadata(built[0])
