@@ -44,24 +44,26 @@ def wheel_metadata(wheel: Path) -> email.message.Message:
         return email.message_from_bytes(z.read(name))
 
 def setuptools_warnings(log: str) -> list[str]:
-    "Warning lines of a verbose pip build log ('byte-compiling is disabled' only reports PYTHONDONTWRITEBYTECODE)."
-    return [l for l in log.splitlines() if re.search(r'(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|warning:', l)
+    """Warning lines of a verbose pip build log. pip 26 labels setuptools' notices BuildBackendWarning, pip 23
+    InformationOnly; 'byte-compiling is disabled' only reports PYTHONDONTWRITEBYTECODE."""
+    return [l for l in log.splitlines() if re.search(r'(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|InformationOnly|warning:', l)
             and 'byte-compiling is disabled' not in l]
 
 def test_build_prints_no_setuptools_warning(built):
     assert not setuptools_warnings(built[1]), '\n'.join(setuptools_warnings(built[1]))
 
 def test_editable_install_prints_no_setuptools_warning(built, tmp_path):
-    "What `make install` does (`pip install -e`), here without dependencies into a throwaway venv."
-    assert sh(sys.executable, '-m', 'venv', tmp_path / 'venv').returncode == 0
-    r = sh(tmp_path / 'venv' / 'bin' / 'python', '-m', 'pip', 'install', '-v', '--no-deps', '-e', built[2])
+    "What `make install` does (`pip install -e`, with this environment's pip), without dependencies, into a throwaway venv."
+    assert sh(sys.executable, '-m', 'venv', '--without-pip', tmp_path / 'venv').returncode == 0
+    r = sh(sys.executable, '-m', 'pip', '--python', tmp_path / 'venv' / 'bin' / 'python', 'install', '-v', '--no-deps', '-e', built[2])
     assert r.returncode == 0, r.stdout[-3000:]
     assert not setuptools_warnings(r.stdout), '\n'.join(setuptools_warnings(r.stdout))
 
 def test_warning_filter_sees_the_warnings_our_metadata_used_to_cause():
     "The filter catches the warnings the license classifier and the implicit package_dir caused (lines copied from those builds)."
     for line in ("  .../setuptools/dist.py:765: BuildBackendWarning: License classifiers are deprecated.",
-                 "  .../setuptools/command/editable_wheel.py:354: BuildBackendWarning: Editable installation."):
+                 "  .../setuptools/command/editable_wheel.py:354: BuildBackendWarning: Editable installation.",
+                 "  .../setuptools/command/editable_wheel.py:354: InformationOnly: Editable installation."):
         assert setuptools_warnings(line) == [line]
     assert setuptools_warnings("  warning: build_py: byte-compiling is disabled, skipping.") == []
 
