@@ -24,8 +24,8 @@ __all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'PAPER_RATIO'
            'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'verdict',
            'Section', 'Study', 'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers',
            'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation',
-           'section_rq2_xquad', 'section_language_bias', 'Claim', 'paper_difference', 'claim_rows', 'section_claims',
-           'section_paper', 'section_runs', 'section_appendix', 'appendix_dirs', 'write_report']
+           'section_rq2_xquad', 'section_switches', 'section_language_bias', 'Claim', 'paper_difference', 'claim_rows',
+           'section_claims', 'section_paper', 'section_runs', 'section_appendix', 'appendix_dirs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
@@ -50,7 +50,7 @@ class Arm:
         if self.method == 'none': name = 'base (untrained)'
         elif self.method == 'adversarial': name = 'adversarial' if r in (None, 1.0) else f'adversarial r={r:g}'
         elif self.method in ('hybrid', 'hybrid+adversarial'):
-            name = 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f'hybrid r={r:g}'
+            name = 'hybrid' if r is None else 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f'hybrid r={r:g}'
             if self.method == 'hybrid+adversarial': name += ' +adversarial'
         else: name = self.method + ('' if r is None else f' r={r:g}')
         return name + ''.join(f' +{k}' if v is True else f' +{k}={v}' for k, v in self.switches)
@@ -863,6 +863,47 @@ def section_rq2_xquad(s: Study) -> Section:
     sec.parts += tests.parts; sec.findings += tests.findings
     return sec
 
+# %% ../nbs/06_report.ipynb #a93d6e4a
+def _switch_tests(s: Study, pairs: list) -> list[dict]:
+    "Paired tests of each switched arm against its plain arm at every noise rate, LAReQA multi / cross mAP and Tatoeba's low tier."
+    tests = [(s.lareqa, 'multi mAP', lambda a: a['multi_ap'], 'micro'), (s.lareqa, 'cross mAP', lambda a: a['cross_ap'], 'macro')]
+    tat = s.task_of('tatoeba')
+    if tat and 'low' in lang_groups(s.first.task(tat), 'tier'):
+        idx = _group_index(s, tat, 'tier', 'low')
+        tests.append((tat, 'Tatoeba low-tier accuracy@1', lambda a: tatoeba_hits(a)[idx], 'macro'))
+    rows = [dict(configuration=a.name, vs=plain.name, noise=f'{noise:g}', metric=label,
+                 **{k: v for k, v in s.paired(a, [plain], task, noise, sel, how)[0].items() if k != 'other'})
+            for a, plain in pairs for noise in s.noises for task, label, sel, how in tests if task]
+    for r, p in zip(rows, holm([r['p_value'] for r in rows])): r['p_holm'] = p
+    return rows
+
+def section_switches(s: Study) -> Section:
+    "Each arm with a further switch against the same method and ratio without it, per noise rate, and its best ratio."
+    sec = Section(); w = sec.w
+    pairs = [(a, Arm(a.method, a.ratio)) for a in s.arms if a.switches and Arm(a.method, a.ratio) in s.arms]
+    if not pairs or not s.lareqa: return sec
+    w('## Further switches, each against the same configuration without it\n')
+    w(f"Switched minus plain configuration (positive = the switch helps) on seed-averaged per-query values, 95% bootstrap "
+      f"interval, paired randomisation test ({s.n_perm:,} sign flips), Holm-adjusted over this table:\n")
+    rows = _switch_tests(s, pairs)
+    w(md_table(pd.DataFrame([{**{k: r[k] for k in ('configuration', 'vs', 'noise', 'metric')}, 'difference': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': r['p_holm']} for r in rows]), '.4g') + '\n')
+    for r in rows:
+        if r['noise'] == f'{s.noises[-1]:g}' and r['metric'] == 'multi mAP':
+            sec.findings.append(f"Switch: {r['configuration']} vs {r['vs']} at noise {r['noise']}: multilingual mAP {r['diff']:+.4f} "
+                                f"(95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
+    best = []
+    for sw in sorted({a.switches for a, _ in pairs}):
+        for noise in s.noises:
+            g = s.df[(s.df.method == 'hybrid') & (s.df.noise == noise)]
+            with_sw = g[g.arm.isin([a.name for a in s.arms if a.switches == sw])].groupby('ratio').multi.mean()
+            if len(with_sw) > 1:
+                plain = g[g.plain].groupby('ratio').multi.mean()
+                best.append(f"{Arm('hybrid', None, sw).name} at noise {noise:g}: best ratio r={with_sw.idxmax():g} "
+                            f"(without the switch: r={plain.idxmax():g})")
+    if best: w('Best ratio by multilingual mAP with and without the switch: ' + '; '.join(best) + '.\n')
+    return sec
+
 # %% ../nbs/06_report.ipynb #915b4ce9
 def section_language_bias(s: Study) -> Section:
     "Seed-mean rank distance and multilingual mAP per configuration (clean), and the best run's language x language heatmap."
@@ -1062,7 +1103,8 @@ def section_appendix(s: Study, folder: str) -> Section:
 
 # %% ../nbs/06_report.ipynb #1478870a
 SECTIONS = (section_rq1_table, section_rq1_best_ratio, section_rq1_tiers, section_rq1_tatoeba, section_rq2_lareqa,
-            section_rq2_tatoeba, section_rq2_xquad, section_language_bias, section_claims, section_paper, section_runs)
+            section_rq2_tatoeba, section_rq2_xquad, section_switches, section_language_bias, section_claims, section_paper,
+            section_runs)
 
 def appendix_dirs(run_dir, appendix='auto') -> list[Path]:
     "The folders of older sweeps to append: `run_dir/appendix-*` with finished runs ('auto'), none (None), or the given ones."
