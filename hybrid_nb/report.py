@@ -382,6 +382,10 @@ class Study:
         self.arms = sorted({r.arm for r in runs}, key=lambda a: a.order)
         self._arrays = {}
 
+    def noises_of(self, task: str) -> list[float]:
+        "The noise rates `task` was evaluated at."
+        return self.first.noise_rates(task)
+
     def task_of(self, kind: str) -> str | None:
         "The first task of this kind the runs evaluated."
         return next((t for t in self.first.tasks if task_kind(t, self.first.task(t)) == kind), None)
@@ -617,7 +621,7 @@ def _tatoeba_best_ratio(s: Study, task: str, h: pd.DataFrame, tiers: dict, class
     idx = _group_index(s, task, 'tier', 'low')
     low = lambda a: tatoeba_hits(a)[idx]
     rows, pv = [], []
-    for noise in s.noises:
+    for noise in s.noises_of(task):
         hn = h[h.noise == noise].groupby('ratio').tier_low.mean()
         if hn.empty: continue
         best = float(hn.idxmax())
@@ -768,7 +772,7 @@ def section_rq2_tatoeba(s: Study) -> Section:
     show = st.assign(noise=st.noise.map(lambda v: f'{v:g}')).rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})
     w(md_table(show) + '\n')
     if has_gap:
-        for noise in s.noises[:1]:
+        for noise in s.noises_of(task)[:1]:
             g = st[st.noise == noise].sort_values('gap low/high')
             if len(g) > 1:
                 sec.findings.append(f"RQ2, Tatoeba, noise {noise:g}: the smallest gap of the low tier to the high tier is "
@@ -777,7 +781,7 @@ def section_rq2_tatoeba(s: Study) -> Section:
     if ref not in arms or len(arms) < 2 or 'low' not in tiers: return sec
     idx = _group_index(s, task, 'tier', 'low')
     rows, pv = [], []
-    for noise in s.noises:
+    for noise in s.noises_of(task):
         for t in s.paired(ref, [a for a in arms if a != ref], task, noise, lambda a: tatoeba_hits(a)[idx]):
             rows.append(dict(noise=f'{noise:g}', comparison=f"{ref.name} vs {t['other'].name}", other=t['other'],
                              diff=t['diff'], ci95=t['ci95'])); pv.append(t['p_value'])
@@ -786,7 +790,7 @@ def section_rq2_tatoeba(s: Study) -> Section:
       "each other configuration (positive = hybrid better), 95% bootstrap interval over sentences, randomisation p-value "
       "(Holm-adjusted over this table):\n")
     for r, a in zip(rows, adj):
-        if r['noise'] == f'{s.clean:g}' and r['other'].method != 'none':
+        if r['noise'] == f'{s.noises_of(task)[0]:g}' and r['other'].method != 'none':
             sec.findings.append(f"RQ2, Tatoeba low tier, {r['comparison']}, clean: accuracy@1 {r['diff']:+.4f} "
                                 f"(95% CI {_ci(r['ci95'])}, Holm p = {a:.3g}).")
     w(md_table(pd.DataFrame([{'noise': r['noise'], 'comparison': r['comparison'], 'accuracy@1 diff': f"{r['diff']:+.4f}",
@@ -873,7 +877,7 @@ def _switch_tests(s: Study, pairs: list) -> list[dict]:
         tests.append((tat, 'Tatoeba low-tier accuracy@1', lambda a: tatoeba_hits(a)[idx], 'macro'))
     rows = [dict(configuration=a.name, vs=plain.name, noise=f'{noise:g}', metric=label,
                  **{k: v for k, v in s.paired(a, [plain], task, noise, sel, how)[0].items() if k != 'other'})
-            for a, plain in pairs for noise in s.noises for task, label, sel, how in tests if task]
+            for a, plain in pairs for task, label, sel, how in tests if task for noise in s.noises_of(task)]
     for r, p in zip(rows, holm([r['p_value'] for r in rows])): r['p_holm'] = p
     return rows
 
