@@ -18,9 +18,9 @@ from .metrics import by_tier
 from .stats import summarize, paired_test, holm, group_mean
 
 # %% auto #0
-__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'PAPER_RATIO', 'MARGINS', 'XQUAD_METRICS', 'PAPER_TABLE1',
-           'PAPER_CLAIMS', 'SETTINGS', 'SECTIONS', 'ReportError', 'Arm', 'arm_switches', 'run_arm', 'task_kind',
-           'noise_key', 'read_per_query', 'Run', 'lang_groups', 'setup_key', 'load_runs', 'unseen_langs',
+__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'PAPER_RATIO', 'MARGINS', 'XQUAD_METRICS', 'XQUAD_SETTINGS',
+           'PAPER_TABLE1', 'PAPER_CLAIMS', 'SETTINGS', 'SECTIONS', 'ReportError', 'Arm', 'arm_switches', 'run_arm',
+           'task_kind', 'noise_key', 'read_per_query', 'Run', 'lang_groups', 'setup_key', 'load_runs', 'unseen_langs',
            'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'verdict',
            'Section', 'Study', 'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers',
            'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation',
@@ -147,11 +147,17 @@ class Run:
         if not arrs: raise ReportError(f"{self.path}: no per-query arrays of task {task!r} at noise {noise_key(noise)}")
         return arrs[task][noise_key(noise)]
 
+    def task_config(self, task: str) -> dict:
+        "The options `task` was evaluated with: its entry in the EvalConfig's `tasks`, or (old runs) the EvalConfig itself."
+        cfg = (self.task(task) or {}).get('config') or self.metrics.get('config') or {}
+        entries = [d for d in cfg.get('tasks') or [] if isinstance(d, dict) and d.get('name') == task]
+        return entries[0] if entries else cfg
+
     def tiers(self, task: str) -> dict:
-        "The resource tiers of `task`'s languages: as its metrics group them, else the run's EvalConfig tiers."
+        "The resource tiers of `task`'s languages: as its metrics group them, else as its evaluation options set them."
         t = self.task(task) or {}
-        return (lang_groups(t, 'tier') or t.get('tiers') or (t.get('config') or {}).get('tiers')
-                or (self.metrics.get('config') or {}).get('tiers') or DEFAULT_TIERS)
+        return (lang_groups(t, 'tier') or self.task_config(task).get('tiers') or (self.metrics.get('config') or {}).get('tiers')
+                or DEFAULT_TIERS)
 
     @property
     def train(self) -> dict | None:
@@ -186,7 +192,8 @@ def lang_groups(tm: dict, kind: str) -> dict:
             else: of.update({l: g for l in members})
     out = {}
     for l in (langs or list(of)):
-        if l in of: out.setdefault(str(of[l]), []).append(l)
+        if l in of and (of[l] is not None or kind == 'class'):
+            out.setdefault('unclassified' if of[l] is None else str(of[l]), []).append(l)   # as the evaluation names it
     return dict(sorted(out.items(), key=lambda kv: _group_key(kv[0])))
 
 # %% ../nbs/06_report.ipynb #df1b9493
@@ -252,11 +259,12 @@ def tatoeba_table(runs: list[Run], task: str = 'tatoeba') -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
 
 def tatoeba_hits(arrs: dict) -> np.ndarray:
-    "Per-sentence accuracy@1 as (languages, directions, lines): the array `acc@1`, else `xx->en` and `en->xx` stacked."
+    """Per-sentence accuracy@1 as (languages, groups, lines): the evaluation's `acc@1` (languages, lines; the mean of both
+    directions per line) as one group, or `xx2en_acc@1` and `en2xx_acc@1` as two."""
     if 'acc@1' in arrs: return arrs['acc@1'] if arrs['acc@1'].ndim == 3 else arrs['acc@1'][:, None]
-    if 'xx->en' in arrs and 'en->xx' in arrs: return np.stack([arrs['xx->en'], arrs['en->xx']], 1)
+    if 'xx2en_acc@1' in arrs and 'en2xx_acc@1' in arrs: return np.stack([arrs['xx2en_acc@1'], arrs['en2xx_acc@1']], 1)
     raise ReportError(f"no per-sentence Tatoeba accuracy among the per-query arrays {sorted(arrs)}: "
-                      "expected 'acc@1' (languages, 2 directions, lines) or 'xx->en' and 'en->xx'")
+                      "expected 'acc@1' (languages, lines) or 'xx2en_acc@1' and 'en2xx_acc@1'")
 
 # %% ../nbs/06_report.ipynb #7feb6487
 def arm_arrays(runs: list[Run], arm: Arm, task: str, noise: float) -> dict:
@@ -456,14 +464,21 @@ def _selection(cfg: dict) -> str:
 def _task_line(s: Study, task: str) -> str:
     "One setup line for a Tatoeba or XQuAD-paragraph task."
     tm = s.first.task(task); d = tm.get('dataset') or {}; langs = d.get('langs') or list(tm.get('per_lang') or {})
+    opt = s.first.task_config(task)
+    noise = f"; noise on the {opt['noise_on']} side" if opt.get('noise_on') else ''
     if task_kind(task, tm) == 'tatoeba':
         cls = lang_groups(tm, 'class')
         by = ', '.join(f'{c}: {len(v)}' for c, v in cls.items())
+        side = f" (both sides take e5's '{opt['kind']}: ' prefix)" if opt.get('kind') else ''
         return (f"- {dataset_name(task)}: {len(langs)} languages" + (f" (languages per Joshi class {by})" if by else '') + ", each paired "
-                "with English; every sentence retrieves among all lines of its pair file, in both directions; accuracy@1 = "
-                "mean over languages of the mean of both directions.")
-    return (f"- {dataset_name(task)} paragraphs: {len(langs)} languages ({', '.join(langs)}); questions of each language "
-            "retrieve the paragraphs of each language; accuracy@1 (= F1@1 with one relevant paragraph), Recall@5, MRR@10.")
+                f"with English; every sentence retrieves among all lines of its pair file, in both directions{side}; accuracy@1 = "
+                f"mean over languages of the mean of both directions{noise}.")
+    trunc = d.get('truncated') or {}
+    cut = (f"; paragraphs longer than {d['max_paragraph_length']} tokens truncated ({sum(v or 0 for v in trunc.values())} of "
+           f"{sum((d.get('paragraphs') or {}).values())})") if d.get('max_paragraph_length') and trunc else ''
+    return (f"- {dataset_name(task)} paragraphs: {len(langs)} languages ({', '.join(langs)}), {d.get('questions')} question ids; "
+            "questions of each language retrieve the paragraphs of each language; accuracy@1 (= F1@1 with one relevant "
+            f"paragraph), Recall@5, MRR@10{cut}{noise}.")
 
 def section_setup(s: Study) -> Section:
     "Runs, model, data, evaluation protocol and training recipe."
@@ -477,7 +492,7 @@ def section_setup(s: Study) -> Section:
       f"{min(started)[:10]} to {max(started)[:10]}.")
     others = [t for t in m0.tasks if t != s.lareqa]
     if s.lareqa:
-        d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task(s.lareqa).get('config') or m0.metrics.get('config') or {}
+        d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task_config(s.lareqa)
         ev = f"`{s.lareqa}`" + ''.join(f", `{t}`" for t in others)
         w(f"- Model: {_model_line(m0)}. "
           f"Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
@@ -485,7 +500,7 @@ def section_setup(s: Study) -> Section:
           f"unseen in training: {', '.join(unseen_langs(m0, s.lareqa))}.")
         w(f"- Evaluation: the first {d0['questions']} question ids x {len(d0['langs'])} languages "
           f"({d0['queries']} queries) against the FULL pool of {d0['candidates']} candidates "
-          f"({cfg0.get('candidate_text', 'sentence')} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
+          f"({cfg0.get('candidate_text') or 'sentence'} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
           f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
     else:
         w(f"- Model: {_model_line(m0)}. Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
@@ -608,7 +623,7 @@ def _acc_cols(tt: pd.DataFrame) -> list:
 def _acc_label(col: str, groups: dict | None = None) -> str:
     if col == 'acc': return 'all'
     g = col.split('_', 1)[1]; n = len((groups or {}).get(g, ()))
-    return (f'class {g}' if col.startswith('class_') else g) + (f" ({n} language{'s' * (n != 1)})" if n else '')
+    return (f'class {g}' if col.startswith('class_') and g != 'unclassified' else g) + (f" ({n} language{'s' * (n != 1)})" if n else '')
 
 def _group_index(s: Study, task: str, kind: str, group: str) -> list:
     "Positions (in the task's language order) of the languages of one class or tier."
@@ -798,38 +813,47 @@ def section_rq2_tatoeba(s: Study) -> Section:
     return sec
 
 # %% ../nbs/06_report.ipynb #7b525996
-XQUAD_METRICS = ('acc@1', 'f1@1', 'recall@5', 'mrr@10')
+XQUAD_METRICS = ('acc@1', 'recall@5')        # accuracy@1 (= F1@1 with one relevant paragraph) and Recall@5, as RQ2 asks
+XQUAD_SETTINGS = {'mono': 'questions against the paragraphs of their own language',
+                  'cross': 'questions against the paragraphs of every other language (row average)'}
 
-def xquad_degradation(s: Study, task: str, arms: list, mets: list, show_langs: list) -> list[dict]:
-    "Rows (metric, configuration): seed-mean degradation relative to English per language, then per tier."
-    tiers = s.first.tiers(task)
+def xquad_degradation(s: Study, task: str, arms: list, show_langs: list) -> pd.DataFrame:
+    "Rows (setting, metric, configuration): seed-mean degradation relative to English per language, then per tier."
+    tiers = s.first.tiers(task); deg0 = s.first.at(task, s.clean).get('degradation') or {}
     rows = []
-    for met in mets:
-        for arm in arms:
-            runs = [r for r in s.runs if r.arm == arm]
-            per_lang = {l: np.mean([_num(r.at(task, s.clean)['degradation'][met].get(l)) for r in runs]) for l in show_langs}
-            rows.append(dict(metric=met, arm=arm.name, **per_lang,
-                             **{f'{t} mean': np.mean([per_lang[l] for l in tiers[t] if l in per_lang]) for t in sorted(tiers, key=_group_key)
-                                if any(l in per_lang for l in tiers[t])}))
-    return rows
+    for st in [k for k in XQUAD_SETTINGS if k in deg0]:
+        for met in [m for m in XQUAD_METRICS if m in deg0[st]]:
+            for arm in arms:
+                runs = [r for r in s.runs if r.arm == arm]
+                per_lang = {l: np.mean([_num(r.at(task, s.clean)['degradation'][st][met].get(l)) for r in runs]) for l in show_langs}
+                rows.append(dict(setting=st, metric=met, arm=arm.name, **per_lang,
+                                 **{f'{t} mean': np.mean([per_lang[l] for l in tiers[t] if l in per_lang])
+                                    for t in sorted(tiers, key=_group_key) if any(l in per_lang for l in tiers[t])}))
+    return pd.DataFrame(rows)
 
-def _xquad_tests(s: Study, task: str, arms: list, low: list, mets: list) -> Section:
-    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-tier questions, per metric."
+def _xquad_select(setting: str, metric: str, idx: list):
+    "The per-query values of the questions in languages `idx`: own-language pool (mono) or every other pool (cross)."
+    if setting == 'mono': return lambda a: a[metric][idx, idx]
+    return lambda a: np.where(np.eye(a[metric].shape[0], dtype=bool)[:, :, None], np.nan, a[metric])[idx]
+
+def _xquad_tests(s: Study, task: str, arms: list, low: list, deg: pd.DataFrame) -> Section:
+    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-tier questions, per setting and metric."
     sec = Section(); w = sec.w
     ref = Arm('hybrid', PAPER_RATIO)
     if ref not in arms or len(arms) < 2 or not low: return sec
     langs = s.first.task(task)['dataset']['langs']; idx = [langs.index(l) for l in low]
-    arr_mets = [m for m in mets if m in s.arrays(ref, task, s.clean)]
-    if not arr_mets:
-        w(f'_No per-query arrays of {", ".join(mets)} for XQuAD paragraphs: no paired tests._\n'); return sec
-    rows = _test_rows(s, ref, arms, task, s.clean, {m: (lambda a, m=m: a[m][idx]) for m in arr_mets})
-    w(f"Paired tests on the questions in the low-tier languages ({', '.join(low)}) against every paragraph pool, "
-      f"`{ref.name}` minus each other configuration (positive = hybrid better), Holm-adjusted over this table:\n")
+    have = s.arrays(ref, task, s.clean)
+    tests = {(st, m): _xquad_select(st, m, idx) for st, m in deg[['setting', 'metric']].drop_duplicates().itertuples(index=False) if m in have}
+    if not tests:
+        w('_No per-query arrays of the XQuAD metrics: no paired tests._\n'); return sec
+    rows = _test_rows(s, ref, arms, task, s.clean, tests)
+    w(f"Paired tests on the questions in the low-tier languages ({', '.join(low)}), `{ref.name}` minus each other configuration "
+      "(positive = hybrid better), 95% bootstrap interval over question ids, Holm-adjusted over this table:\n")
     for r in rows:
-        if r['other'].method != 'none' and r['test'] == arr_mets[0]:
-            sec.findings.append(f"RQ2, XQuAD paragraphs, {r['comparison']} on {'/'.join(low)} questions: {r['test']} {r['diff']:+.4f} "
-                                f"(95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
-    w(md_table(pd.DataFrame([{'metric': r['test'], 'comparison': r['comparison'], 'difference': f"{r['diff']:+.4f}",
+        if r['other'].method != 'none' and r['test'] == next(iter(tests)):
+            sec.findings.append(f"RQ2, XQuAD paragraphs, {r['comparison']} on {'/'.join(low)} questions ({r['test'][0]}, {r['test'][1]}): "
+                                f"{r['diff']:+.4f} (95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
+    w(md_table(pd.DataFrame([{'setting': r['test'][0], 'metric': r['test'][1], 'comparison': r['comparison'], 'difference': f"{r['diff']:+.4f}",
                               '95% CI': _ci(r['ci95']), 'p (Holm)': r['p_holm']} for r in rows]), '.4g') + '\n')
     return sec
 
@@ -840,30 +864,27 @@ def section_rq2_xquad(s: Study) -> Section:
     w('### RQ2 on XQuAD paragraphs: degradation relative to English\n')
     if task is None:
         w('_No run evaluated XQuAD paragraph retrieval yet; this section fills in when runs carry the `xquad` task._\n'); return sec
-    arms = rq2_arms(s.arms)
-    show_langs = s.langs_by_tier(task)
-    tiers = s.first.tiers(task)
-    mets = [m for m in XQUAD_METRICS if m in (s.first.at(task, s.clean).get('degradation') or {})]
-    if 'acc@1' in mets and 'f1@1' in mets: mets.remove('f1@1')      # the same number with one relevant paragraph
-    rows = xquad_degradation(s, task, arms, mets, show_langs)
-    if not rows:
-        w('_The XQuAD metrics carry no degradation._\n'); return sec
-    w('Degradation of language L = 1 - M(L) / M(en) as the evaluation computes it for XQuAD paragraphs, M = '
-      + ', '.join(mets) + '; lower is better. Clean data, seed means; languages from the low tier up, then tier means:\n')
-    deg = pd.DataFrame(rows)
+    arms, show_langs = rq2_arms(s.arms), s.langs_by_tier(task)
+    deg = xquad_degradation(s, task, arms, show_langs)
+    if deg.empty:
+        w('_The XQuAD metrics carry no degradation relative to English._\n'); return sec
+    w('Degradation of language L = 1 - M(L) / M(en) as the evaluation computes it, M = accuracy@1 (= F1@1) and Recall@5, in '
+      'two settings: ' + '; '.join(f'{k}: {v}' for k, v in XQUAD_SETTINGS.items() if k in set(deg.setting)) + '. Lower is better. '
+      'Clean data, seed means; languages from the low tier up, then tier means:\n')
     w(md_table(deg, '+.4f') + '\n')
     if s.figures:
-        long = deg.melt(id_vars=['metric', 'arm'], value_vars=show_langs, var_name='lang', value_name='degradation')
+        long = deg.melt(id_vars=['setting', 'metric', 'arm'], value_vars=show_langs, var_name='lang', value_name='degradation')
+        long['metric'] = long.setting + ' ' + long.metric
         _fig_degradation(long, s.out / 'rq2_xquad_degradation.png', 'RQ2 on XQuAD paragraphs: degradation relative to English (lower is better), clean data')
         w('![RQ2 XQuAD degradation](rq2_xquad_degradation.png)\n')
-    low = [l for l in tiers.get('low', ()) if l in s.first.task(task)['dataset']['langs']]
+    low = [l for l in s.first.tiers(task).get('low', ()) if l in s.first.task(task)['dataset']['langs']]
     if 'low mean' in deg:
-        for met in mets:
-            sub = deg[deg.metric == met].sort_values('low mean')
+        for (st, met), sub in deg.groupby(['setting', 'metric'], sort=False):
+            sub = sub.sort_values('low mean')
             if len(sub) > 1:
-                sec.findings.append(f"RQ2, XQuAD paragraphs, {met}: the smallest mean degradation of {'/'.join(low)} is "
+                sec.findings.append(f"RQ2, XQuAD paragraphs, {st} {met}: the smallest mean degradation of {'/'.join(low)} is "
                                     f"{sub.iloc[0]['low mean']:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1]['low mean']:+.4f} ({sub.iloc[-1].arm}).")
-    tests = _xquad_tests(s, task, arms, low, mets)
+    tests = _xquad_tests(s, task, arms, low, deg)
     sec.parts += tests.parts; sec.findings += tests.findings
     return sec
 
@@ -999,7 +1020,7 @@ def claim_rows(s: Study, ref: Arm) -> list[dict]:
             for c in PAPER_CLAIMS:
                 if c.setting == 'cross' and present(c.other):
                     rows.append(_claim_row(s, Claim(c.text.replace('cross-lingual mAP', 'Tatoeba accuracy@1'), 'acc@1', c.other, c.kind),
-                                           f"Tatoeba class {g} ({len(members)} language{'s' * (len(members) != 1)})", tat, lambda a, idx=idx: tatoeba_hits(a)[idx],
+                                           f"Tatoeba {'class ' * (g != 'unclassified')}{g} ({len(members)} language{'s' * (len(members) != 1)})", tat, lambda a, idx=idx: tatoeba_hits(a)[idx],
                                            'macro', 1, MARGINS['acc'], ref))
     ratios = sorted(a.ratio for a in s.arms if a.method == 'hybrid' and not a.switches and 0.4 <= a.ratio <= 0.6)
     for lo, hi in zip(ratios, ratios[1:]):
