@@ -8,7 +8,9 @@ cfg.read('settings.ini', encoding='utf-8')
 cfg = cfg['DEFAULT']
 
 requirements = shlex.split(cfg.get('requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+# extras: every `<name>_requirements` key of settings.ini (dev, ray, ...) is `pip install "hybrid_nb[<name>]"`
+extras = {k[:-len('_requirements')]: shlex.split(v) for k, v in cfg.items()
+          if k.endswith('_requirements') and k not in ('pip_requirements', 'conda_requirements')}
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -17,7 +19,7 @@ setuptools.setup(
     keywords=cfg['keywords'].split(), url=cfg['git_url'],
     packages=setuptools.find_packages(include=['hybrid_nb', 'hybrid_nb.*']),
     include_package_data=True, python_requires='>=' + cfg['min_python'],
-    install_requires=requirements, extras_require={'dev': dev_requirements},
+    install_requires=requirements, extras_require=extras,
     long_description=open('README.md', encoding='utf-8').read(), long_description_content_type='text/markdown',
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     classifiers=['Programming Language :: Python :: 3', 'License :: OSI Approved :: Apache Software License',

@@ -88,8 +88,9 @@ def default_run_dir() -> str:
     return os.environ.get('HYBRID_NB_RUNS', 'runs')
 
 def _as_list(v):
-    "A list knob given as text (`papermill -p noise_rates 0,0.2`, or `'[0.0, 0.2]'`) as a list; other values unchanged."
-    if not isinstance(v, str): return v
+    "A list knob given as text (`papermill -p noise_rates 0,0.2`, or `'[0.0, 0.2]'`) or as one number, as a list."
+    if v is None or isinstance(v, (list, tuple)): return v if v is None else list(v)
+    if not isinstance(v, str): return [v]
     try: return json.loads(v) if v.strip().startswith('[') else [x.strip() for x in v.split(',') if x.strip()]
     except json.JSONDecodeError: return [x.strip(" '\"") for x in v.strip('[] ').split(',') if x.strip(" '\"")]
 

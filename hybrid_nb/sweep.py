@@ -196,7 +196,7 @@ def sweep(points: list[Experiment], engine='local', executor: str | None = None,
             left = len(pts) - len(rows)
             eta = f", ~{clock((time.time() - t0) / n_done * left)} left" if n_done and left else ''
             say(f"[sweep] {len(rows)}/{len(pts)} {row['status']}: {row['run_id']}"
-                f"{' in ' + clock(row['seconds']) if row.get('seconds') else ''}{eta}")
+                f"{' in ' + clock(row['seconds']) if row['status'] == 'done' else ''}{eta}")
         for row in eng.run(pts, executor=name, log_every=log_every): record(row)
         pending = [p for p in pts if rows[p.run_id]['status'] == 'running elsewhere']
         if pending and wait: say(f"[sweep] waiting for {len(pending)} point(s) running elsewhere")
