@@ -144,7 +144,10 @@ class RayEngine:
 
     def start(self):
         import logging
-        self.ray.init(address=self.address, include_dashboard=False, ignore_reinit_error=True, logging_level=logging.ERROR)
+        try: self.ray.init(address=self.address, include_dashboard=False, ignore_reinit_error=True, logging_level=logging.ERROR)
+        except (ConnectionError, RuntimeError, ValueError) as x:
+            where = f"the Ray cluster at {self.address}" if self.address else 'a local Ray instance'
+            raise ConfigError(f"cannot start or reach {where}: {str(x).splitlines()[0] if str(x) else type(x).__name__}") from None
 
     def run(self, points: list[Experiment], **task_kw):
         ray = self.ray
@@ -170,7 +173,9 @@ def make_engine(engine: str = 'local', jobs: int = 1, address: str | None = None
         if address or gpus_per_point or cpus_per_point != 1:
             raise ConfigError("--address, --cpus-per-point and --gpus-per-point are options of --engine ray")
         return LocalEngine(jobs)
-    if engine == 'ray': return RayEngine(address, cpus_per_point, gpus_per_point, max_retries)
+    if engine == 'ray':
+        if jobs != 1: raise ConfigError("--jobs is an option of --engine local (Ray runs as many points as the cluster has resources for)")
+        return RayEngine(address, cpus_per_point, gpus_per_point, max_retries)
     raise ConfigError(f"engine must be local or ray, got {engine!r}")
 
 def _elsewhere_settled(p: Experiment) -> str | None:
