@@ -4,19 +4,21 @@
 
 # %% ../nbs/05_ablation.ipynb #6d06cf61
 from __future__ import annotations
-import hashlib, json, os, shutil, subprocess, time
+import hashlib, json, os, shutil, subprocess, threading, time
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field, fields, replace
 from pathlib import Path
 
 from .errors import ConfigError
+from .cache import Claim
 from .hardware import hardware, set_threads
 from .train import TrainConfig, METHODS as TRAIN_METHODS, train
 from .encoders import load_encoder
 from .evaluate import EvalConfig, evaluate, save_metrics
 
 # %% auto #0
-__all__ = ['PROFILES', 'METHODS', 'Experiment', 'default_run_dir', 'package_root', 'git_commit', 'experiment_configs',
-           'run_experiment', 'sweep_grid', 'find_ablation_notebook', 'run_point', 'sweep']
+__all__ = ['PROFILES', 'METHODS', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock',
+           'ProgressLog', 'package_root', 'git_commit', 'experiment_configs', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
 PROFILES = {
@@ -57,7 +59,8 @@ class Experiment:
         if self.method != 'none' and (not isinstance(self.ratio, (int, float)) or not 0 <= self.ratio <= 1):
             raise ConfigError(f"ratio must be in [0, 1], got {self.ratio!r}")
         prof = PROFILES[self.profile]
-        e = replace(self, **{k: prof[k] for k in ('model', 'steps', 'batch_size', 'max_questions') if getattr(self, k) is None})
+        e = replace(self, **{f.name: _as_list(getattr(self, f.name)) for f in fields(self) if 'list' in str(f.type)})
+        e = replace(e, **{k: prof[k] for k in ('model', 'steps', 'batch_size', 'max_questions') if getattr(e, k) is None})
         if e.method == 'none': e = replace(e, ratio=None, seed=0, steps=0)   # the untrained base: nothing to vary
         return replace(e, ratio=None if e.ratio is None else float(e.ratio), noise_rates=[float(r) for r in e.noise_rates],
                        run_dir=e.run_dir or default_run_dir())
@@ -83,6 +86,81 @@ class Experiment:
 def default_run_dir() -> str:
     "Where runs go: `$HYBRID_NB_RUNS`, else `runs` in the working directory."
     return os.environ.get('HYBRID_NB_RUNS', 'runs')
+
+def _as_list(v):
+    "A list knob given as text (`papermill -p noise_rates 0,0.2`, or `'[0.0, 0.2]'`) or as one number, as a list."
+    if v is None or isinstance(v, (list, tuple)): return v if v is None else list(v)
+    if not isinstance(v, str): return [v]
+    try: return json.loads(v) if v.strip().startswith('[') else [x.strip() for x in v.split(',') if x.strip()]
+    except json.JSONDecodeError: return [x.strip(" '\"") for x in v.strip('[] ').split(',') if x.strip(" '\"")]
+
+# %% ../nbs/05_ablation.ipynb #407f2cb1
+def _is_lareqa(m: dict) -> bool: return 'rank_distance' in m.get('multi', {})
+
+def task_metrics(metrics: dict, task: str | None = None) -> dict:
+    """The metrics of one task of a metrics dict, keyed by task or in the older flat LAReQA shape.
+    Without `task`: the first LAReQA task (mAP and rank distance in a multilingual pool), else the first task."""
+    if 'tasks' not in metrics:                     # the older shape: one LAReQA dataset at the top level
+        name = metrics.get('dataset', {}).get('name')
+        if task not in (None, name): raise KeyError(f"metrics hold {name!r}, not {task!r}")
+        return metrics
+    if task is None: task = next((t for t in metrics['tasks'] if _is_lareqa(metrics.get(t, {}))), metrics['tasks'][0])
+    return metrics[task]
+
+def lareqa_summary(metrics: dict, task: str | None = None) -> dict[str, dict]:
+    "{noise rate: {multi, cross, mono, rank_distance}} of a LAReQA task (mAP values and the mean rank distance)."
+    by_noise = task_metrics(metrics, task)['by_noise']
+    return {rate: dict(multi=m['multi']['map']['value'], cross=m['cross']['map']['value'], mono=m['mono']['map']['value'],
+                       rank_distance=m['multi']['rank_distance']['value']) for rate, m in by_noise.items()}
+
+def headline(metrics: dict) -> str:
+    "One line: the mAPs and rank distance at the first noise rate."
+    rate, s = next(iter(lareqa_summary(metrics).items()))
+    return (f"multi mAP {s['multi']:.4f}  cross {s['cross']:.4f}  mono {s['mono']:.4f}  "
+            f"rank distance {s['rank_distance']:.1f} (noise {rate})")
+
+# %% ../nbs/05_ablation.ipynb #701d1b07
+def clock(seconds: float) -> str:
+    "A duration as `1h02m`, `4m05s` or `12s`."
+    s = int(round(seconds))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+@contextmanager
+def _nothing(): yield
+
+class ProgressLog:
+    "Progress of one run as plain lines, `[label] message (elapsed)`: training steps, loss, time left; texts encoded."
+    def __init__(self, label: str, every: float = 10.0, say=None):
+        self.label, self.every, self.t0 = label, every, time.time()
+        self._say = say or (lambda line: print(line, flush=True))
+
+    def say(self, msg: str): self._say(f"[{self.label}] {msg} ({clock(time.time() - self.t0)})")
+
+    def on_step(self, total: int):
+        "A `train(on_step=...)` callback printing the step, the loss and the time left."
+        first, last = {}, [0.0]
+        def step(n: int, rec: dict):
+            now = time.time()
+            first.setdefault('n', n - 1); first.setdefault('t', now - rec.get('secs', 0))   # resumed runs start past 0
+            if n not in (first['n'] + 1, total) and now - last[0] < self.every: return
+            last[0] = now
+            left = (now - first['t']) / (n - first['n']) * (total - n)
+            val = f" val {rec['val_loss']:.3f}" if 'val_loss' in rec else ''
+            self.say(f"train step {n}/{total} loss {rec['loss']:.3f}{val}, ~{clock(left)} left")
+        return step
+
+    @contextmanager
+    def encoding(self, encoder, what: str = 'evaluate'):
+        "While the block runs, report how many texts `encoder` has encoded (its `stats`) every `every` seconds."
+        start, t, stop = encoder.stats['texts'], time.time(), threading.Event()
+        def watch(seen=0):
+            while not stop.wait(self.every):
+                n = encoder.stats['texts'] - start
+                if n != seen: seen = n; self.say(f"{what}: {n:,} texts encoded ({n / (time.time() - t):.0f}/s)")
+        self.say(f"{what}: start")
+        th = threading.Thread(target=watch, daemon=True); th.start()
+        try: yield
+        finally: stop.set(); th.join()
 
 # %% ../nbs/05_ablation.ipynb #f4aaabe0
 def package_root() -> Path:
@@ -113,80 +191,43 @@ def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, Ev
                     bootstrap=prof['bootstrap'], precision=prof['precision'], seed=0)
     return tc, ec
 
-def run_experiment(e: Experiment | None = None, keep_model: bool = False, show_progress: bool = True, **params) -> dict:
-    "Train and evaluate one experiment into `run_dir/<run id>/`; skip it if its metrics.json exists. Returns the metrics."
+def _finished(out: Path) -> dict | None:
+    "The metrics of a finished run folder, or None."
+    f = out / 'metrics.json'
+    return json.loads(f.read_text()) if f.is_file() else None
+
+def run_experiment(e: Experiment | None = None, keep_model: bool = False, show_progress: bool = True,
+                   log_every: float | None = None, **params) -> dict:
+    """Train and evaluate one experiment into `run_dir/<run id>/`; skip it if its metrics.json exists, wait for it if
+    another process is computing it. `log_every`: print a progress line at most every that many seconds. Returns the metrics."""
     e = (e or Experiment.from_dict(params)).resolve()
     out = e.out_dir
-    if (out / 'metrics.json').is_file():
-        print(f"{out}: finished earlier, skipped"); return json.loads((out / 'metrics.json').read_text())
-    out.mkdir(parents=True, exist_ok=True)
+    if (m := _finished(out)) is not None: print(f"{out}: finished earlier, skipped"); return m
+    with Claim(out) as claim:
+        if not claim.wait(done=lambda: (out / 'metrics.json').is_file()) or (m := _finished(out)) is not None:
+            print(f"{out}: finished by its other owner"); return _finished(out)
+        if claim.took_over is not None: print(f"{out}: taking over the claim of a process that is gone")
+        return _compute(e, out, keep_model, show_progress, ProgressLog(out.name.rsplit('-', 1)[0], log_every) if log_every else None)
+
+def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, log: ProgressLog | None) -> dict:
+    "The body of `run_experiment`, run while its folder is claimed."
     set_threads(e.threads)
     tc, ec = experiment_configs(e, out)
     t0 = time.time()
     prov = dict(commit=git_commit(package_root()), started=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), hardware=hardware())
     p = asdict(e)
     (out / 'config.json').write_text(json.dumps(dict(params=p, run_id=out.name, train=tc and asdict(tc), eval=asdict(ec), **prov), indent=1))
-    summary = train(tc, e.data_dir, show_progress=show_progress) if tc is not None else None
+    if log: log.say(f"start: {'train ' + e.method + ' r=' + str(e.ratio) + f' for {e.steps} steps x {e.batch_size} pairs, then ' if tc else ''}"
+                    f"evaluate on {e.eval_dataset} at noise {', '.join(map(str, e.noise_rates))} -> {out}")
+    summary = None
+    if tc is not None:
+        summary = train(tc, e.data_dir, show_progress=show_progress and not log, **(dict(on_step=log.on_step(tc.steps)) if log else {}))
     enc = load_encoder(summary['model_dir'] if tc is not None else e.model, backend=ec.backend, precision=ec.precision)
-    metrics, per_query = evaluate(enc, ec, data_dir=e.data_dir, show_progress=show_progress)
+    with (log.encoding(enc) if log else _nothing()):
+        metrics, per_query = evaluate(enc, ec, data_dir=e.data_dir, show_progress=show_progress and not log)
     metrics.update(params=p, run_id=out.name, train_summary=summary, provenance=prov, run_seconds=round(time.time() - t0, 1))
     save_metrics(metrics, per_query, out / 'metrics.json')
     if tc is not None and not keep_model:
         for sub in ('model', 'best'): shutil.rmtree(out / 'train' / sub, ignore_errors=True)
+    if log: log.say(f"done: {headline(metrics)}")
     return metrics
-
-# %% ../nbs/05_ablation.ipynb #04ea9593
-def sweep_grid(ratios=(0.0, 0.25, 0.5, 0.75, 1.0), methods=('hybrid', 'adversarial'), seeds=(0, 1), **common) -> list[Experiment]:
-    "The resolved experiments of a sweep, deduplicated (ratio-independent methods appear once per seed)."
-    pts, seen = [], set()
-    for s in seeds:              # seed outermost: an interrupted sweep has every method for the first seeds
-        for m in methods:
-            for r in (ratios if m in ('hybrid', 'hybrid+adversarial') else [0.5]):
-                e = Experiment.from_dict({**common, 'method': m, 'ratio': r, 'seed': s}).resolve()
-                if e.run_id not in seen: seen.add(e.run_id); pts.append(e)
-    return pts
-
-def find_ablation_notebook() -> Path | None:
-    "nbs/05_ablation.ipynb next to the package (a source checkout), if present."
-    p = package_root() / 'nbs' / '05_ablation.ipynb'
-    return p if p.is_file() else None
-
-def run_point(e: Experiment, notebook: Path | None = None) -> str:
-    "Run one grid point through papermill (or in-process when no notebook is available); return 'done' or 'skipped'."
-    e = e.resolve()
-    out = e.out_dir
-    if (out / 'metrics.json').is_file(): return 'skipped'
-    out.mkdir(parents=True, exist_ok=True)
-    notebook = notebook or find_ablation_notebook()
-    # absolute paths: the kernel runs in the notebook's folder; the data location travels as a parameter, not the environment
-    params = asdict(replace(e, run_dir=str(Path(e.run_dir).resolve()),
-                            data_dir=str(Path(e.data_dir).resolve()) if e.data_dir else os.environ.get('HYBRID_NB_DATA')))
-    if notebook is None:
-        run_experiment(Experiment.from_dict(params), show_progress=False); return 'done'
-    import papermill as pm
-    pm.execute_notebook(str(notebook), str(out / 'notebook.ipynb'), parameters=params, cwd=str(notebook.parent),
-                        progress_bar=False, log_output=False, kernel_name='python3')
-    return 'done'
-
-def sweep(points: list[Experiment], jobs: int = 1, shard: tuple[int, int] = (0, 1), notebook=None) -> list[dict]:
-    "Run the grid `points` (resumably); returns one status row per point of this shard."
-    from tqdm.auto import tqdm
-    i, n = shard
-    if not 0 <= i < n: raise ConfigError(f"shard must be i/n with 0 <= i < n, got {i}/{n}")
-    cores = os.cpu_count() or 1
-    mine = [replace(p, threads=max(1, cores // jobs)) for p in points[i::n]]
-    rows = []
-    def one(p):
-        t = time.time()
-        try: status = run_point(p, notebook)
-        except Exception as e: status = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-        return dict(run_id=p.run_id, status=status, seconds=round(time.time() - t, 1))
-    bar = tqdm(total=len(mine), desc=f"sweep shard {i}/{n}")
-    if jobs == 1:
-        for p in mine: rows.append(one(p)); bar.update(1); bar.set_postfix_str(rows[-1]['status'][:30])
-    else:
-        from concurrent.futures import ThreadPoolExecutor, as_completed   # each point runs in its own kernel process
-        with ThreadPoolExecutor(jobs) as ex:
-            for f in as_completed([ex.submit(one, p) for p in mine]): rows.append(f.result()); bar.update(1)
-    bar.close()
-    return rows

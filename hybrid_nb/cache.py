@@ -4,15 +4,16 @@
 
 # %% ../nbs/00b_cache.ipynb #21ea7aba
 from __future__ import annotations
-import hashlib, io, json, os, uuid, warnings, zipfile
+import hashlib, io, json, os, shutil, socket, sys, threading, time, uuid, warnings, zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 # %% auto #0
-__all__ = ['MANIFEST', 'cache_dir', 'sha256_file', 'temp_sibling', 'atomic_write', 'file_lock', 'CacheWarning', 'save_array',
-           'load_array', 'write_manifest', 'verify_folder']
+__all__ = ['MANIFEST', 'CLAIM', 'HOST', 'CACHE_KINDS', 'cache_dir', 'sha256_file', 'temp_sibling', 'atomic_write', 'file_lock',
+           'CacheWarning', 'save_array', 'load_array', 'write_manifest', 'verify_folder', 'process_start', 'Claim',
+           'describe_owner', 'cache_entries', 'array_entry_problem', 'entry_problems', 'clear_cache']
 
 # %% ../nbs/00b_cache.ipynb #ed6451ec
 def cache_dir() -> Path:
@@ -109,3 +110,167 @@ def verify_folder(folder) -> list[str]:
         if not p.is_file(): problems.append(f"{p}: missing")
         elif sha256_file(p) != digest: problems.append(f"{p}: checksum mismatch")
     return problems
+
+# %% ../nbs/00b_cache.ipynb #4e992c61
+CLAIM = 'CLAIM.json'
+HOST = socket.gethostname()
+
+def process_start(pid: int) -> float | None:
+    "Start time of process `pid` (with the pid it names one process, even after pid reuse), or None if it is gone."
+    import psutil
+    try:
+        p = psutil.Process(pid)
+        return None if p.status() == psutil.STATUS_ZOMBIE else p.create_time()
+    except psutil.NoSuchProcess: return None
+
+def _lineage() -> set[int]:
+    "Ids of this process and its ancestors (pid 1, the init process, is everyone's ancestor and never a claimer)."
+    import psutil
+    me = psutil.Process()
+    return {p.pid for p in [me, *me.parents()] if p.pid != 1}
+
+def _running(holder) -> bool:
+    pid, start = holder
+    now = process_start(pid)
+    return now is not None and (start is None or abs(now - start) < 1.0)
+
+# %% ../nbs/00b_cache.ipynb #a6dbd1b3
+class Claim:
+    "An exclusive, crash-safe claim on the work of a folder, held by `folder/CLAIM.json` naming its owner."
+    def __init__(self, folder, stale_after: float = 600.0, heartbeat: float = 30.0):
+        self.folder = Path(folder); self.path = self.folder / CLAIM
+        self.stale_after, self.heartbeat = stale_after, heartbeat
+        self.token, self.joined, self.held_by, self.took_over = None, False, None, None
+        self._beat = None
+
+    def owner(self) -> dict | None:
+        "The current claim's content: None if unclaimed, {} if the file is unreadable (treated as a dead claim)."
+        try: return json.loads(self.path.read_text())
+        except FileNotFoundError: return None
+        except (OSError, ValueError): return {}
+
+    def alive(self, owner: dict) -> bool:
+        "Whether `owner`'s claim still counts: a holder process runs (same host), or the heartbeat is fresh (other host)."
+        if not owner: return False
+        if owner.get('host') == HOST: return any(_running(h) for h in owner.get('holders', []))
+        try: return time.time() - self.path.stat().st_mtime < self.stale_after
+        except FileNotFoundError: return False
+
+    def _mine(self, owner: dict) -> bool:
+        "A live claim held by this process or an ancestor of it (joined, not refused)."
+        if not owner or owner.get('host') != HOST: return False
+        lineage = _lineage()
+        return any(h[0] in lineage and _running(h) for h in owner.get('holders', []))
+
+    def acquire(self) -> bool:
+        "Claim the folder now: True if claimed (new, joined or taken over), False if another live owner holds it."
+        if self.token: return True
+        self.folder.mkdir(parents=True, exist_ok=True)
+        me = self._me = [os.getpid(), process_start(os.getpid())]
+        with file_lock(self.folder / '.CLAIM.lock'):
+            own = self.owner()
+            if self._mine(own):
+                own['holders'].append(me); self.joined = True
+            elif own and self.alive(own):
+                self.held_by = own; return False
+            else:
+                if own is not None: self.took_over = own
+                own = dict(host=HOST, pid=me[0], since=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                           token=uuid.uuid4().hex, command=' '.join(sys.argv)[:300], holders=[me])
+            atomic_write(self.path, lambda t: t.write_text(json.dumps(own, indent=1)))
+            self.token, self.held_by = own['token'], None
+        self._start_heartbeat()
+        return True
+
+    def wait(self, done=None, poll: float = 2.0, say=print) -> bool:
+        "Block until claimed (True), or until `done()` says the work was finished by its other owner (False)."
+        told = False
+        while not self.acquire():
+            if done is not None and done(): return False
+            if not told: say(f"{self.folder.name}: running elsewhere ({describe_owner(self.held_by)}); waiting for it"); told = True
+            time.sleep(poll)
+        return True
+
+    def release(self) -> None:
+        "Give the claim up (delete the file, or leave a joined claim), unless it was taken over meanwhile."
+        if not self.token: return
+        if self._beat: self._beat.set()
+        with file_lock(self.folder / '.CLAIM.lock'):
+            own = self.owner()
+            if own and own.get('token') == self.token:
+                if self.joined:
+                    if self._me in own['holders']: own['holders'].remove(self._me)   # one entry: ours
+                    atomic_write(self.path, lambda t: t.write_text(json.dumps(own, indent=1)))
+                else: self.path.unlink()
+        self.token = None
+
+    def _start_heartbeat(self):
+        stop = self._beat = threading.Event()
+        def beat():
+            while not stop.wait(self.heartbeat):
+                try: os.utime(self.path)
+                except OSError: pass
+        threading.Thread(target=beat, daemon=True, name=f'claim-heartbeat-{self.folder.name}').start()
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.release()
+
+def describe_owner(owner: dict | None) -> str:
+    "One phrase naming a claim's owner, for messages."
+    if not owner: return 'unknown owner'
+    return f"host {owner.get('host')}, pid {owner.get('pid')}, since {owner.get('since')}"
+
+# %% ../nbs/00b_cache.ipynb #cf1fa331
+CACHE_KINDS = ('data', 'models', 'embeddings')
+
+def _size(p: Path) -> int:
+    return p.stat().st_size if p.is_file() else sum(f.stat().st_size for f in p.rglob('*') if f.is_file())
+
+def cache_entries(root=None) -> list[dict]:
+    "Every entry under the cache root: kind (data, models, embeddings, temporary), path and size in bytes."
+    root = Path(root or cache_dir())
+    out = []
+    for kind in CACHE_KINDS:
+        base = root / kind
+        if not base.is_dir(): continue
+        items = sorted(base.rglob('*')) if kind == 'data' else sorted(base.iterdir())
+        for p in items:
+            if p.name.endswith('.lock') or (kind == 'data' and p.is_dir()): continue
+            tmp = p.name.startswith('.') and '.tmp' in p.name
+            out.append(dict(kind='temporary' if tmp else kind, path=str(p), bytes=_size(p)))
+    return out
+
+def array_entry_problem(path) -> str | None:
+    "What is wrong with a `save_array` entry on its own (unreadable, header mismatch, key not its name), or None."
+    path = Path(path)
+    if path.suffix != '.npz': return 'not a self-verifying .npz entry (an older format, no longer read)'
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(z['meta'].tobytes().decode()); array = z['array']
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as e:
+        return f"unreadable ({type(e).__name__})"
+    if meta.get('key') != path.stem: return 'its key is not its file name'
+    if list(array.shape) != meta.get('shape') or str(array.dtype) != meta.get('dtype'): return 'shape or dtype differ from its header'
+    if _digest(array) != meta.get('sha256'): return 'checksum mismatch'
+    return None
+
+def entry_problems(entry: dict) -> list[str]:
+    "Problems of one `cache_entries` entry; [] if it is intact (or, for data files, not checked here)."
+    p = Path(entry['path'])
+    if entry['kind'] == 'temporary': return [f"{p}: left over by an interrupted write"]
+    if entry['kind'] == 'models': return verify_folder(p) if p.is_dir() else [f"{p}: not a model folder"]
+    if entry['kind'] == 'embeddings':
+        problem = array_entry_problem(p)
+        return [f"{p}: {problem}"] if problem else []
+    return []
+
+def clear_cache(kinds=('models', 'embeddings', 'temporary'), root=None) -> int:
+    "Delete the cache entries of the given kinds; returns the bytes freed."
+    freed = 0
+    for e in cache_entries(root):
+        if e['kind'] not in kinds: continue
+        p = Path(e['path'])
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
+        freed += e['bytes']
+    return freed

@@ -29,27 +29,60 @@ def _add_data(sub):
     st.set_defaults(func=_data_stats)
 
 def _add_demo(sub):
-    de = _subparser(sub, 'demo', 'the main job: one experiment at ratio 0.5 (papermill nbs/05_ablation.ipynb), then the report',
-                    'hybrid-nb demo --profile smoke --run-dir /tmp/runs --report-dir /tmp/report')
+    de = _subparser(sub, 'demo', 'the main job: one experiment at ratio 0.5 beside the untrained base (papermill nbs/05_ablation.ipynb), '
+                    'then the report and a summary', 'hybrid-nb demo --profile smoke --run-dir /tmp/runs --report-dir /tmp/report')
     de.add_argument('--profile', default='cpu', help='run size: smoke (seconds, random tiny model), cpu or gpu')
     de.add_argument('--run-dir', default='runs', help='folder of run folders, e.g. demo/runs')
     de.add_argument('--report-dir', default='report', help='where REPORT.md and its figures go, e.g. demo/report')
+    de.add_argument('--no-base', action='store_true',
+                    help='skip the untrained base (one evaluation, about a minute on the cpu profile; computed once per run folder), e.g. --no-base')
+    de.add_argument('--executor', default=None, choices=('papermill', 'inprocess'),
+                    help='how the run executes: papermill (the notebook) or inprocess, e.g. inprocess (default: papermill in a source checkout)')
     de.set_defaults(func=_demo)
 
 def _add_sweep(sub):
-    sw = _subparser(sub, 'sweep', 'run notebook 05 over a grid of ratios x methods x seeds (resumable: finished points are skipped)',
-                    'hybrid-nb sweep --profile cpu --ratios 0,0.5,1 --methods hybrid,adversarial --seeds 0,1,2')
+    sw = _subparser(sub, 'sweep', 'run notebook 05 over a grid of ratios x methods x seeds, locally or on a Ray cluster '
+                    '(resumable: finished points are skipped, points running elsewhere are awaited)',
+                    'hybrid-nb sweep --profile cpu --ratios 0,0.5,1 --methods hybrid,adversarial --seeds 0,1,2 --engine ray --address auto')
     sw.add_argument('--ratios', default='0,0.25,0.5,0.75,1', help='comma-separated P(monolingual batch) values, e.g. 0,0.5,1')
     sw.add_argument('--methods', default='hybrid,adversarial',
                     help='comma-separated methods among hybrid, adversarial, hybrid+adversarial, none (the untrained base)')
     sw.add_argument('--seeds', default='0,1', help='comma-separated training seeds, e.g. 0,1,2')
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
     sw.add_argument('--noise-on', default='queries', help='where evaluation noise goes: queries, candidates or both')
+    sw.add_argument('--langs', default=None, help='comma-separated evaluation languages, e.g. en,de,th (default: all of the dataset)')
     sw.add_argument('--profile', default='cpu', help='run size: smoke, cpu or gpu')
-    sw.add_argument('--run-dir', default='runs', help='folder of run folders, e.g. /shared/runs')
-    sw.add_argument('--jobs', type=int, default=1, help='points run in parallel on this machine, e.g. 2')
-    sw.add_argument('--shard', default='0/1', help='i/n: run every n-th point starting at i (spread a sweep over n machines), e.g. 1/4')
+    sw.add_argument('--run-dir', default='runs', help='folder of run folders (on a cluster: a shared filesystem), e.g. /shared/runs')
+    sw.add_argument('--engine', default='local', choices=('local', 'ray'),
+                    help='local: this machine; ray: one Ray task per point (pip install "hybrid_nb[ray]"), e.g. ray')
+    sw.add_argument('--jobs', type=int, default=1, help='local engine: points run in parallel on this machine, e.g. 2')
+    sw.add_argument('--address', default=None,
+                    help='ray engine: the cluster to join, auto (the one `ray start` made here) or HOST:PORT, e.g. auto (default: start a local Ray)')
+    sw.add_argument('--cpus-per-point', type=float, default=1, help='ray engine: CPUs reserved per point (its torch threads), e.g. 4')
+    sw.add_argument('--gpus-per-point', type=float, default=0, help='ray engine: GPUs per point (1: one point per GPU), e.g. 1')
+    sw.add_argument('--executor', default=None, choices=('papermill', 'inprocess'),
+                    help='how a point executes: papermill (the notebook, kept as the run log) or inprocess (no Jupyter needed), '
+                         'e.g. inprocess (default: papermill in a source checkout, else inprocess)')
+    sw.add_argument('--no-wait', action='store_true',
+                    help='do not wait for points another process is running; report them as "running elsewhere", e.g. --no-wait')
     sw.set_defaults(func=_sweep)
+
+def _add_cache(sub):
+    ca = sub.add_parser('cache', help='size and health of the caches (data, dequantized model, embeddings)',
+                        description='Size and health of the caches under $HYBRID_NB_CACHE (default ~/.cache/hybrid_nb).',
+                        formatter_class=_Formatter).add_subparsers(dest='cache_command', required=True, metavar='{info,verify,clear}')
+    info = _subparser(ca, 'info', 'entries and bytes per kind of cache entry', 'hybrid-nb cache info --json')
+    info.add_argument('--json', action='store_true', help='print JSON instead of a table, e.g. --json')
+    info.set_defaults(func=_cache)
+    ve = _subparser(ca, 'verify', 'check every model folder against its manifest and every embedding entry against its header',
+                    'hybrid-nb cache verify --fix')
+    ve.add_argument('--fix', action='store_true', help='delete the damaged entries (they are rebuilt when next needed), e.g. --fix')
+    ve.set_defaults(func=_cache)
+    cl = _subparser(ca, 'clear', 'delete cache entries by kind (all of them are rebuilt on demand; data only with internet)',
+                    'hybrid-nb cache clear --kind embeddings')
+    cl.add_argument('--kind', default='models,embeddings,temporary',
+                    help='comma-separated kinds among models, embeddings, temporary, data, e.g. embeddings')
+    cl.set_defaults(func=_cache)
 
 def _add_report(sub):
     rp = _subparser(sub, 'report', 'regenerate the report (REPORT.md + figures) from runs/*/metrics.json (notebook 06)',
@@ -133,32 +166,76 @@ def _tatoeba_stats(args):
     return 0
 
 def _demo(args):
-    "The main job on the embedded defaults: one experiment at ratio 0.5 (papermill), then the report."
-    from hybrid_nb.ablation import Experiment, run_point, find_ablation_notebook
+    "The main job: one experiment at ratio 0.5 beside the untrained base, then the report and a summary of both."
+    from hybrid_nb.ablation import Experiment
+    from hybrid_nb.sweep import sweep, resolve_executor, summary_lines
     from hybrid_nb.report import write_report
-    e = Experiment(ratio=0.5, method='hybrid', profile=args.profile, run_dir=args.run_dir, data_dir=args.data_dir).resolve()
-    nb = find_ablation_notebook()
-    print(f">> hybrid-nb demo: {args.profile}-profile run at ratio 0.5 ({'papermill ' + str(nb) if nb else 'in-process'}) "
-          f"-> {e.out_dir}")
-    status = run_point(e)
-    print(f">> run {status}; writing the report from every run in {args.run_dir}/")
-    out = write_report(args.run_dir, args.report_dir)
-    print(f">> report: {out}")
+    common = dict(profile=args.profile, run_dir=args.run_dir, data_dir=args.data_dir)
+    trained = Experiment(ratio=0.5, method='hybrid', **common).resolve()
+    base = Experiment(method='none', **common).resolve()
+    points = [trained] + ([] if args.no_base else [base])
+    print(f">> hybrid-nb demo: a {args.profile}-profile run at ratio 0.5 ({resolve_executor(args.executor)[0]}) -> {trained.out_dir}")
+    if not args.no_base: print(f">> then the untrained base, for comparison (evaluation only; kept in {base.out_dir.parent}/ and reused)")
+    rows = sweep(points, executor=args.executor)
+    failed = [r for r in rows if r['status'].startswith('failed')]
+    if failed: print(f"hybrid-nb: error: {failed[0]['run_id']} {failed[0]['status']}", file=sys.stderr); return 1
+    print(f">> writing the report from every run in {args.run_dir}/")
+    report = write_report(args.run_dir, args.report_dir)
+    load = lambda e: json.loads((e.out_dir / 'metrics.json').read_text())
+    runs = ([] if args.no_base else [(f"untrained base ({base.model})", load(base))]) + \
+           [(f"hybrid r=0.5, {trained.steps} steps", load(trained))]
+    print(f">> summary: {trained.eval_dataset}, mAP (higher is better) and rank distance (lower is better)")
+    for line in summary_lines(runs): print('   ' + line)
+    print(f">> report: {report}")
     return 0
 
 def _sweep(args):
-    from hybrid_nb.ablation import sweep_grid, sweep
+    from hybrid_nb.sweep import sweep_grid, sweep
     floats = lambda s: [float(x) for x in s.split(',')]
     pts = sweep_grid(floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
                      profile=args.profile, noise_rates=floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir,
-                     data_dir=args.data_dir)
-    i, n = (int(x) for x in args.shard.split('/'))
-    rows = sweep(pts, jobs=args.jobs, shard=(i, n))
-    print(f"{'status':<10}{'seconds':>9}  run")
-    for r in rows: print(f"{r['status'][:40]:<10}{r['seconds']:>9}  {r['run_id']}")
-    failed = [r for r in rows if r['status'].startswith('failed')]
-    print(f"{len(rows) - len(failed)} of {len(rows)} points finished ({sum(r['status'] == 'skipped' for r in rows)} skipped as done earlier)")
-    return 1 if failed else 0
+                     data_dir=args.data_dir, langs=args.langs.split(',') if args.langs else None)
+    rows = sweep(pts, args.engine, executor=args.executor, wait=not args.no_wait, jobs=args.jobs, address=args.address,
+                 cpus_per_point=args.cpus_per_point, gpus_per_point=args.gpus_per_point)
+    print(f"{'status':<18}{'seconds':>9}  run")
+    for r in rows: print(f"{r['status'][:60]:<18}{r['seconds'] if r['seconds'] is not None else '-':>9}  {r['run_id']}")
+    count = lambda s: sum(r['status'] == s for r in rows)
+    finished = count('done') + count('skipped') + count('done elsewhere')
+    extra = ''.join(f", {count(s)} {s}" for s in ('done elsewhere', 'running elsewhere') if count(s))
+    print(f"{finished} of {len(rows)} points finished ({count('skipped')} skipped as done earlier{extra})")
+    return 1 if any(r['status'].startswith('failed') for r in rows) else 0
+
+def _cache(args):
+    import shutil
+    from pathlib import Path
+    from hybrid_nb.cache import cache_dir, cache_entries, entry_problems, clear_cache
+    from hybrid_nb.errors import ConfigError
+    root = cache_dir()
+    if args.cache_command == 'clear':
+        kinds = args.kind.split(',')
+        bad = set(kinds) - {'models', 'embeddings', 'temporary', 'data'}
+        if bad: raise ConfigError(f"unknown cache kind(s) {sorted(bad)}: use models, embeddings, temporary, data")
+        print(f"freed {clear_cache(kinds) / 1e6:.1f} MB of {', '.join(kinds)} in {root}")
+        return 0
+    entries = cache_entries()
+    if args.cache_command == 'info':
+        kinds = {}
+        for e in entries: k = kinds.setdefault(e['kind'], dict(entries=0, bytes=0)); k['entries'] += 1; k['bytes'] += e['bytes']
+        if args.json: print(json.dumps(dict(root=str(root), kinds=kinds), indent=1)); return 0
+        print(f"cache root {root}")
+        print(f"{'kind':<12}{'entries':>9}{'MB':>10}")
+        for k, v in kinds.items(): print(f"{k:<12}{v['entries']:>9}{v['bytes'] / 1e6:>10.1f}")
+        return 0
+    problems = [(e, p) for e in entries for p in entry_problems(e)]
+    for _, p in problems: print(p)
+    if args.fix:
+        for e in {e['path']: e for e, _ in problems}.values():
+            path = Path(e['path'])
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        print(f"{len(entries)} entries checked; {len(problems)} problem(s) {'fixed (deleted, rebuilt when next needed)' if problems else ''}")
+        return 0
+    print(f"{len(entries)} entries checked; {len(problems)} problem(s){' (hybrid-nb cache verify --fix deletes them)' if problems else ''}")
+    return 1 if problems else 0
 
 def _report(args):
     from hybrid_nb.report import write_report
@@ -209,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--data-dir', default=None,
                    help='folder holding xquad-r/, mlqa-r/, xquad/, e.g. ../shared/data (default: $HYBRID_NB_DATA or the download cache)')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (_add_data, _add_demo, _add_sweep, _add_report, _add_train, _add_evaluate): add(sub)
+    for add in (_add_data, _add_demo, _add_sweep, _add_report, _add_train, _add_evaluate, _add_cache): add(sub)
     return p
 
 def main(argv=None) -> int:

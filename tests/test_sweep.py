@@ -1,7 +1,10 @@
-"""The smoke sweep end to end: killed mid-way, resumed without redoing finished points, then the report notebook on it."""
+"""The smoke sweep end to end: killed mid-way, resumed without redoing finished points, then the report notebook on it;
+the Ray engine against the local one; the demo's progress lines and closing summary; `hybrid-nb cache`."""
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
+import pytest
 from conftest import run_cli, ROOT
+from hybrid_nb.ablation import lareqa_summary
 
 SWEEP = ['sweep', '--profile', 'smoke', '--ratios', '0,1', '--methods', 'hybrid', '--seeds', '0', '--noise', '0,0.2']
 
@@ -37,3 +40,72 @@ def test_sweep_kill_resume_report(tmp_path, data_dir):
     text = (report / 'REPORT.md').read_text()
     assert '## RQ1' in text and '## RQ2' in text and 'X-Y (r=0)' in text and 'X-X-mono (r=1)' in text
     assert (report / 'rq1_ratio_curves.png').stat().st_size > 10_000
+
+
+def _computed(m: dict) -> dict:
+    "What a run computed: every metric, and the fingerprint of the trained weights (no timings, paths or machine)."
+    return dict(model=m['model']['fingerprint'], metrics=lareqa_summary(m),
+                by_noise={r: {k: v for k, v in x.items() if k != 'timing'} for r, x in
+                          (m['by_noise'] if 'by_noise' in m else m[m['tasks'][0]]['by_noise']).items()})
+
+def test_ray_engine_matches_local(tmp_path, data_dir):
+    """A smoke sweep as Ray tasks on a local Ray instance (2 CPUs in CI; one CPU per point) gives the same metrics.json
+    numbers, and the same trained weights, as the local engine running the points side by side with one thread each."""
+    pytest.importorskip('ray', reason='Ray is not installed: pip install "hybrid_nb[ray]" (it is in the dev requirements)')
+    grid = ['sweep', '--profile', 'smoke', '--ratios', '0,1', '--methods', 'hybrid', '--seeds', '0', '--noise', '0,0.2',
+            '--langs', 'en,de,th']
+    local = run_cli(*grid, '--run-dir', str(tmp_path / 'local'), '--jobs', str(os.cpu_count()), timeout=900)   # one thread per point
+    assert local.returncode == 0, local.stdout[-3000:] + local.stderr[-3000:]
+    ray = run_cli(*grid, '--run-dir', str(tmp_path / 'ray'), '--engine', 'ray', '--cpus-per-point', '1', timeout=900)
+    assert ray.returncode == 0, ray.stdout[-3000:] + ray.stderr[-3000:]
+    assert f'ray engine, local Ray instance: {os.cpu_count()} CPUs' in ray.stdout and '2 of 2 points finished' in ray.stdout, ray.stdout[-2000:]
+    runs = sorted(p.name for p in (tmp_path / 'local').iterdir())
+    assert len(runs) == 2 and runs == sorted(p.name for p in (tmp_path / 'ray').iterdir())
+    for r in runs:
+        a, b = (json.loads((tmp_path / engine / r / 'metrics.json').read_text()) for engine in ('local', 'ray'))
+        assert a['hardware']['threads'] == b['hardware']['threads'] == 1
+        assert _computed(a) == _computed(b), r
+
+
+def test_demo_streams_progress_and_ends_with_a_summary(tmp_path, data_dir):
+    """`hybrid-nb demo --profile smoke`: progress lines reach the terminal while the run executes (well before the end),
+    no Jupyter kernel warnings, and the last lines give the run's metrics beside the untrained base, then the report."""
+    proc = subprocess.Popen([str(Path(sys.executable).parent / 'hybrid-nb'), 'demo', '--profile', 'smoke', '--run-dir',
+                             str(tmp_path / 'runs'), '--report-dir', str(tmp_path / 'report')],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = []
+    for line in proc.stdout: lines.append((time.time(), line.rstrip('\n')))
+    assert proc.wait(timeout=900) == 0, '\n'.join(l for _, l in lines[-40:])
+    end = time.time()
+    text = '\n'.join(l for _, l in lines)
+    step = next(t for t, l in lines if 'train step 1/4 loss' in l)
+    assert end - step > 5, 'the first training step was reported only at the end'
+    assert 'evaluate: start' in text and 'Kernel is running over TCP' not in text and 'IPKernelApp' not in text, text[-3000:]
+    runs = {json.loads(p.read_text())['params']['method']: json.loads(p.read_text()) for p in (tmp_path / 'runs').glob('*/metrics.json')}
+    assert sorted(runs) == ['hybrid', 'none']
+    last = [l for _, l in lines[-8:]]
+    assert last[-1] == f">> report: {tmp_path / 'report' / 'REPORT.md'}", last
+    for label, m in (('hybrid r=0.5', runs['hybrid']), ('untrained base', runs['none'])):
+        row = next(l for l in last if l.strip().startswith(label) and ' 0.00 ' in l)
+        s = lareqa_summary(m)['0.0']
+        assert row.split()[-4:] == [f"{s['multi']:.4f}", f"{s['cross']:.4f}", f"{s['mono']:.4f}", f"{s['rank_distance']:.1f}"], row
+
+
+def test_cache_command(tmp_path):
+    "`hybrid-nb cache info|verify|clear` on a cache with one healthy and one damaged embedding entry."
+    import numpy as np
+    from hybrid_nb.cache import save_array
+    env = dict(HYBRID_NB_CACHE=str(tmp_path))
+    good = save_array(tmp_path / 'embeddings' / 'k1.npz', np.ones((2, 3), np.float32), key='k1')
+    bad = save_array(tmp_path / 'embeddings' / 'k2.npz', np.ones((2, 3), np.float32), key='k2')
+    bad.write_bytes(bad.read_bytes()[:50])
+    info = run_cli('cache', 'info', '--json', env=env)
+    assert info.returncode == 0 and json.loads(info.stdout)['kinds']['embeddings']['entries'] == 2, info.stdout + info.stderr
+    ver = run_cli('cache', 'verify', env=env)
+    assert ver.returncode == 1 and f"{bad}: unreadable" in ver.stdout and '2 entries checked; 1 problem(s)' in ver.stdout, ver.stdout
+    assert run_cli('cache', 'verify', '--fix', env=env).returncode == 0 and good.exists() and not bad.exists()
+    assert run_cli('cache', 'verify', env=env).returncode == 0
+    r = run_cli('cache', 'clear', '--kind', 'embeddings', env=env)
+    assert r.returncode == 0 and not good.exists(), r.stdout
+    r = run_cli('cache', 'clear', '--kind', 'weights', env=env)
+    assert r.returncode == 2 and r.stderr.startswith('hybrid-nb: error: unknown cache kind') and r.stderr.count('\n') == 1, r.stderr
