@@ -19,11 +19,13 @@ def _subparser(sub, name: str, help: str, example: str):
 def _add_data(sub):
     data = sub.add_parser('data', help='inspect the datasets', description='Inspect the datasets.',
                           formatter_class=_Formatter).add_subparsers(dest='data_command', required=True, metavar='{stats}')
-    st = _subparser(data, 'stats', 'per-language question / candidate / relevance counts of a dataset',
-                    'hybrid-nb data stats --dataset mlqa-r --langs en,de --json')
-    st.add_argument('--dataset', default='xquad-r', help='dataset name: xquad-r or mlqa-r')
-    st.add_argument('--langs', default=None, help='comma-separated language codes, e.g. en,de,th (default: all of the dataset)')
-    st.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    st = _subparser(data, 'stats', 'per-language counts of a dataset: questions / candidates / relevance (LAReQA sets), '
+                    'or lines, script and Joshi resource class (Tatoeba)',
+                    'hybrid-nb data stats --dataset tatoeba --langs amh,swh,kab --json')
+    st.add_argument('--dataset', default='xquad-r', help='dataset name: xquad-r, mlqa-r or tatoeba, e.g. tatoeba')
+    st.add_argument('--langs', default=None,
+                    help='comma-separated language codes, e.g. en,de,th (Tatoeba: ISO 639-3, e.g. amh,swh) (default: all of the dataset)')
+    st.add_argument('--json', action='store_true', help='print JSON instead of a table, e.g. --json')
     st.set_defaults(func=_data_stats)
 
 def _add_demo(sub):
@@ -106,6 +108,7 @@ def _add_evaluate(sub):
 
 # %% ../nbs/07_cli.ipynb #b68a1dfc
 def _data_stats(args):
+    if args.dataset == 'tatoeba': return _tatoeba_stats(args)
     from hybrid_nb.data import load_lareqa, dataset_stats
     data = load_lareqa(args.dataset, args.langs, args.data_dir)
     stats = dataset_stats(data)
@@ -115,6 +118,18 @@ def _data_stats(args):
         print(f"{'lang':<5}{'questions':>10}{'candidates':>12}{'relevant/question (min-mean-max)':>36}")
         for l, s in stats.items():
             print(f"{l:<5}{s['questions']:>10}{s['candidates']:>12}{s['relevant_min']:>16} - {s['relevant_mean']:.2f} - {s['relevant_max']}")
+    return 0
+
+def _tatoeba_stats(args):
+    from hybrid_nb.data import load_tatoeba, tatoeba_stats
+    stats = tatoeba_stats(load_tatoeba(args.langs, args.data_dir))
+    if args.json: print(json.dumps(dict(dataset='tatoeba', languages=stats), indent=1, ensure_ascii=False))
+    else:
+        print(f"tatoeba: {len(stats)} languages paired with English, {sum(s['lines'] for s in stats.values())} sentence pairs; "
+              f"class: Joshi et al. (2020), - where lang2tax.txt has no entry")
+        print(f"{'lang':<5}{'name':<22}{'script':<12}{'class':>5}  {'tier':<5}{'lines':>6}")
+        for l, s in stats.items():
+            print(f"{l:<5}{s['name']:<22}{s['script']:<12}{'-' if s['joshi'] is None else s['joshi']:>5}  {s['tier'] or '-':<5}{s['lines']:>6}")
     return 0
 
 def _demo(args):

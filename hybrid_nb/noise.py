@@ -8,31 +8,104 @@ import hashlib, random, unicodedata
 from typing import Sequence
 
 from .errors import DataError
-from .languages import LANGUAGES
-from .data import LareqaData, Question, Candidate
+from .languages import LANGUAGE_TABLE, language
+from .data import LareqaData, Question, Candidate, TatoebaData
 
 # %% auto #0
-__all__ = ['CHAR_OPS', 'WORD_OPS', 'char_script', 'add_noise', 'noisy_lareqa']
+__all__ = ['CHAR_OPS', 'WORD_OPS', 'char_script', 'noise_edits', 'add_noise', 'word_spacing', 'noisy_texts', 'noisy_lareqa',
+           'noisy_tatoeba']
 
 # %% ../nbs/00e_noise.ipynb #30471384
-# Letters to substitute from, per Unicode script (the first word of a character's Unicode name).
+def _name_script(ch: str) -> str | None:
+    "The first word of `ch`'s Unicode name (None for unnamed characters)."
+    try: return unicodedata.name(ch).split()[0]
+    except ValueError: return None
+
+# Letters to substitute from, per Unicode script (the first word of a character's Unicode name): a block of basic
+# letters (consonants for the Brahmic scripts and Khmer, small letters for the bicameral ones). The first nine are
+# the original set: their alphabets must not change, or the noise of committed runs would change.
 _SCRIPT_RANGES = {'LATIN': [(0x61, 0x7A)], 'CYRILLIC': [(0x430, 0x44F)], 'GREEK': [(0x3B1, 0x3C9)],
                   'ARABIC': [(0x628, 0x64A)], 'DEVANAGARI': [(0x915, 0x939)], 'THAI': [(0xE01, 0xE2E)],
-                  'CJK': [(0x4E00, 0x9FA5)], 'HANGUL': [(0xAC00, 0xD7A3)], 'HEBREW': [(0x5D0, 0x5EA)]}
-_ALPHABETS = {s: ''.join(chr(c) for a, b in rs for c in range(a, b + 1) if unicodedata.category(chr(c)).startswith('L'))
+                  'CJK': [(0x4E00, 0x9FA5)], 'HANGUL': [(0xAC00, 0xD7A3)], 'HEBREW': [(0x5D0, 0x5EA)],
+                  # added for Tatoeba (every script its 112 languages use) ...
+                  'ARMENIAN': [(0x561, 0x586)], 'GEORGIAN': [(0x10D0, 0x10F0)], 'ETHIOPIC': [(0x1200, 0x135A)],
+                  'BENGALI': [(0x995, 0x9B9)], 'TAMIL': [(0xB95, 0xBB9)], 'TELUGU': [(0xC15, 0xC39)],
+                  'MALAYALAM': [(0xD15, 0xD39)], 'KHMER': [(0x1780, 0x17A2)], 'HIRAGANA': [(0x3041, 0x3096)],
+                  'KATAKANA': [(0x30A1, 0x30FA)], 'JAVANESE': [(0xA98F, 0xA9B2)],
+                  # ... and for other scripts of the XTREME family of languages
+                  'GURMUKHI': [(0xA15, 0xA39)], 'GUJARATI': [(0xA95, 0xAB9)], 'ORIYA': [(0xB15, 0xB39)],
+                  'KANNADA': [(0xC95, 0xCB9)], 'SINHALA': [(0xD9A, 0xDC6)], 'LAO': [(0xE81, 0xEAE)],
+                  'TIBETAN': [(0xF40, 0xF6C)], 'MYANMAR': [(0x1000, 0x1020)], 'MONGOLIAN': [(0x1820, 0x1878)],
+                  'TIFINAGH': [(0x2D30, 0x2D67)], 'THAANA': [(0x780, 0x7A5)], 'SYRIAC': [(0x710, 0x72F)]}
+_ALPHABETS = {s: ''.join(chr(c) for a, b in rs for c in range(a, b + 1)
+                         if unicodedata.category(chr(c)).startswith('L') and _name_script(chr(c)) == s)
               for s, rs in _SCRIPT_RANGES.items()}
 
 def char_script(ch: str) -> str | None:
-    "The script of a letter (the first word of its Unicode name, e.g. 'LATIN', 'THAI'), or None for non-letters."
+    """The script of a letter (the first word of its Unicode name, e.g. 'LATIN', 'THAI'), or None for non-letters
+    and letters of scripts without an alphabet here."""
     if not unicodedata.category(ch).startswith('L'): return None
-    try: s = unicodedata.name(ch).split()[0]
-    except ValueError: return None
+    s = _name_script(ch)
     return s if s in _ALPHABETS else None
 
 CHAR_OPS = ('insert', 'delete', 'substitute', 'swap')
 WORD_OPS = ('drop_word', 'dup_word')
 
 def _noise_rng(text, seed): return random.Random(hashlib.sha256(f"{seed}\0{text}".encode()).digest())
+
+def _check_noise_args(rate: float, ops: Sequence[str]) -> None:
+    if not 0 <= rate <= 1: raise DataError(f"noise rate must be in [0, 1], got {rate}")
+    bad = set(ops) - set(CHAR_OPS + WORD_OPS)
+    if bad: raise DataError(f"unknown noise operation(s) {sorted(bad)}: expected {CHAR_OPS + WORD_OPS}")
+
+def _word_edit(chars: list, rng: random.Random, word_ops: list) -> tuple | None:
+    "Drop or duplicate one space-separated word of `chars` in place; the edit made, or None for a one-word text."
+    words = ''.join(chars).split(' ')
+    if len(words) < 2: return None
+    i = rng.randrange(len(words))
+    if rng.choice(word_ops) == 'drop_word': edit = ('drop_word', i, words.pop(i), '')
+    else: words.insert(i, words[i]); edit = ('dup_word', i, words[i], words[i])
+    chars[:] = list(' '.join(words))
+    return edit
+
+def _char_edit(chars: list, rng: random.Random, char_ops: list) -> tuple | None:
+    "One character edit of `chars` in place, with letters of the script around it; the edit made, or None."
+    op, i = rng.choice(char_ops), rng.randrange(len(chars))
+    # the script of the neighbourhood decides which letters may be inserted or substituted
+    script = char_script(chars[i]) or next((s for s in map(char_script, chars) if s), 'LATIN')
+    letter = rng.choice(_ALPHABETS[script])
+    if op == 'insert': chars.insert(i, letter); return ('insert', i, '', letter)
+    if op == 'delete' and len(chars) > 1: return ('delete', i, chars.pop(i), '')
+    if op == 'substitute':
+        alts = _ALPHABETS[script].replace(chars[i], '') if char_script(chars[i]) else ''
+        if not alts:   # a digit or punctuation mark: insert instead of turning it into a letter
+            chars.insert(i, letter); return ('insert', i, '', letter)
+        old, chars[i] = chars[i], rng.choice(alts)
+        return ('substitute', i, old, chars[i])
+    if op == 'swap' and len(chars) > 1:
+        j = i + 1 if i + 1 < len(chars) else i - 1
+        chars[i], chars[j] = chars[j], chars[i]
+        k = min(i, j)
+        return ('swap', k, chars[k + 1] + chars[k], chars[k] + chars[k + 1])
+    return None
+
+def noise_edits(text: str, rate: float, seed: int = 0, ops: Sequence[str] = CHAR_OPS + WORD_OPS,
+                word_ops_share: float = 0.2, spaces: bool | None = None) -> tuple[str, list[tuple]]:
+    """`add_noise`'s result and the edits it made, in order, as `(op, position, old, new)` tuples (positions in the
+    text as it was at that edit)."""
+    _check_noise_args(rate, ops)
+    if rate == 0 or not text: return text, []
+    rng = _noise_rng(text, seed)
+    if spaces is None: spaces = ' ' in text.strip()
+    char_ops = [o for o in ops if o in CHAR_OPS]
+    word_ops = [o for o in ops if o in WORD_OPS] if spaces else []
+    chars, edits = list(text), []
+    for _ in range(max(1, round(rate * len(text)))):
+        if word_ops and (not char_ops or rng.random() < word_ops_share): edit = _word_edit(chars, rng, word_ops)
+        elif char_ops and chars: edit = _char_edit(chars, rng, char_ops)
+        else: edit = None
+        if edit: edits.append(edit)
+    return ''.join(chars), edits
 
 def add_noise(text: str, rate: float, seed: int = 0, ops: Sequence[str] = CHAR_OPS + WORD_OPS,
               word_ops_share: float = 0.2, spaces: bool | None = None) -> str:
@@ -43,48 +116,38 @@ def add_noise(text: str, rate: float, seed: int = 0, ops: Sequence[str] = CHAR_O
     >>> add_noise('hello world', 0.2, seed=1) == add_noise('hello world', 0.2, seed=1)
     True
     """
-    if not 0 <= rate <= 1: raise DataError(f"noise rate must be in [0, 1], got {rate}")
-    bad = set(ops) - set(CHAR_OPS + WORD_OPS)
-    if bad: raise DataError(f"unknown noise operation(s) {sorted(bad)}: expected {CHAR_OPS + WORD_OPS}")
-    if rate == 0 or not text: return text
-    rng = _noise_rng(text, seed)
-    if spaces is None: spaces = ' ' in text.strip()
-    char_ops = [o for o in ops if o in CHAR_OPS]
-    word_ops = [o for o in ops if o in WORD_OPS] if spaces else []
-    chars = list(text)
-    for _ in range(max(1, round(rate * len(text)))):
-        if word_ops and (not char_ops or rng.random() < word_ops_share):
-            words = ''.join(chars).split(' ')
-            if len(words) < 2: continue
-            i = rng.randrange(len(words))
-            if rng.choice(word_ops) == 'drop_word': del words[i]
-            else: words.insert(i, words[i])
-            chars = list(' '.join(words)); continue
-        if not char_ops or not chars: continue
-        op, i = rng.choice(char_ops), rng.randrange(len(chars))
-        # the script of the neighbourhood decides which letters may be inserted or substituted
-        script = char_script(chars[i]) or next((s for s in map(char_script, chars) if s), 'LATIN')
-        letter = rng.choice(_ALPHABETS[script])
-        if op == 'insert': chars.insert(i, letter)
-        elif op == 'delete' and len(chars) > 1: del chars[i]
-        elif op == 'substitute':
-            alts = _ALPHABETS[script].replace(chars[i], '') if char_script(chars[i]) else ''
-            if alts: chars[i] = rng.choice(alts)
-            else: chars.insert(i, letter)   # a digit or punctuation mark: insert instead of turning it into a letter
-        elif op == 'swap' and len(chars) > 1:
-            j = i + 1 if i + 1 < len(chars) else i - 1
-            chars[i], chars[j] = chars[j], chars[i]
-    return ''.join(chars)
+    return noise_edits(text, rate, seed, ops, word_ops_share, spaces)[0]
 
 # %% ../nbs/00e_noise.ipynb #86454617
+def word_spacing(lang: str) -> bool | None:
+    "Whether `lang` (either code system) separates words with spaces; None for a language not in the table."
+    try: return language(lang).spaces
+    except DataError: return None
+
+def noisy_texts(texts: Sequence[str], lang: str, rate: float, seed: int = 0, **kw) -> list[str]:
+    "`add_noise` on each text of language `lang`, with word edits only where the language spaces its words."
+    return [add_noise(t, rate, seed, spaces=word_spacing(lang), **kw) for t in texts]
+
+def _check_side(on: str, sides: tuple, what: str) -> None:
+    if on not in sides: raise DataError(f"{what} noise_on must be {', '.join(sides[:-1])} or {sides[-1]}, got {on!r}")
+
 def noisy_lareqa(data: LareqaData, rate: float, on: str = 'queries', seed: int = 0, **kw) -> LareqaData:
     "A copy of `data` with `add_noise` applied to its questions (`on='queries'`), candidates, or both."
-    if on not in ('queries', 'candidates', 'both'): raise DataError(f"noise_on must be queries, candidates or both, got {on!r}")
-    if not 0 <= rate <= 1: raise DataError(f"noise rate must be in [0, 1], got {rate}")
+    _check_side(on, ('queries', 'candidates', 'both'), 'LAReQA')
+    _check_noise_args(rate, ())
     if rate == 0: return data
-    sp = lambda l: LANGUAGES[l].spaces if l in LANGUAGES else None
-    qs = {l: [Question(q.qid, l, add_noise(q.text, rate, seed, spaces=sp(l), **kw), q.answer_start) for q in v]
+    noisy = lambda l, ts: noisy_texts(ts, l, rate, seed, **kw)
+    qs = {l: [Question(q.qid, l, t, q.answer_start) for q, t in zip(v, noisy(l, [q.text for q in v]))]
           for l, v in data.questions.items()} if on in ('queries', 'both') else data.questions
-    cs = {l: [Candidate(c.cid, l, add_noise(c.sentence, rate, seed, spaces=sp(l), **kw), c.context, c.pid) for c in v]
+    cs = {l: [Candidate(c.cid, l, t, c.context, c.pid) for c, t in zip(v, noisy(l, [c.sentence for c in v]))]
           for l, v in data.candidates.items()} if on in ('candidates', 'both') else data.candidates
     return LareqaData(f"{data.name}+noise{rate}:{on}", data.langs, qs, cs, data.relevant, data.files)
+
+def noisy_tatoeba(data: TatoebaData, rate: float, on: str = 'source', seed: int = 0, **kw) -> TatoebaData:
+    "A copy of `data` with `add_noise` applied to each language's sentences (`on='source'`), their English side, or both."
+    _check_side(on, ('source', 'english', 'both'), 'Tatoeba')
+    _check_noise_args(rate, ())
+    if rate == 0: return data
+    src = {l: noisy_texts(data.source[l], l, rate, seed, **kw) for l in data.langs} if on in ('source', 'both') else data.source
+    eng = {l: noisy_texts(data.english[l], 'eng', rate, seed, **kw) for l in data.langs} if on in ('english', 'both') else data.english
+    return TatoebaData(data.langs, src, eng, data.files, f"{data.name}+noise{rate}:{on}")

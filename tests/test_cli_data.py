@@ -44,3 +44,51 @@ def test_missing_data_offline(tmp_path):
     "No local copy and no network: one clear line naming the file and HYBRID_NB_DATA, quickly (no hang)."
     r = run_cli('data', 'stats', '--langs', 'en', env={'HYBRID_NB_DATA': '', 'HYBRID_NB_CACHE': str(tmp_path)}, timeout=120)
     assert r.returncode == 2 and 'xquad-r/en.json' in r.stderr and 'HYBRID_NB_DATA' in r.stderr, r.stderr
+
+
+# --- Tatoeba (issue 9) -----------------------------------------------------------------------------------------
+
+def test_tatoeba_stats_lists_112_languages(data_dir):
+    r = run_cli('data', 'stats', '--dataset', 'tatoeba', '--json')
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)['languages']
+    assert len(st) == 112 and list(st) == sorted(st)
+    assert all(set(s) == {'name', 'script', 'joshi', 'tier', 'lines'} for s in st.values())
+    assert st['amh'] == dict(name='Amharic', script='Ethiopic', joshi=2, tier='low', lines=168)
+    assert (st['tha']['lines'], st['tha']['joshi'], st['cmn']['script']) == (548, 3, 'Han')
+    assert sum(s['lines'] for s in st.values()) == 88877
+    assert sorted(l for l, s in st.items() if s['joshi'] is None) == ['arq', 'max', 'orv', 'swg', 'tzl']
+    assert sum(s['joshi'] is not None and s['joshi'] <= 2 for s in st.values()) == 55
+
+def test_tatoeba_stats_table(data_dir):
+    r = run_cli('data', 'stats', '--dataset', 'tatoeba', '--langs', 'swh,kab')
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.splitlines()
+    assert rows[0].startswith('tatoeba: 2 languages') and len(rows) == 4
+    assert rows[2].split() == ['kab', 'Kabyle', 'Latin', '1', 'low', '1000']
+    assert rows[3].split() == ['swh', 'Swahili', 'Latin', '2', 'low', '390']
+
+def _pair(root, code, src, eng):
+    folder = root / 'tatoeba-laser'; folder.mkdir(exist_ok=True)
+    paths = folder / f'tatoeba.{code}-eng.{code}', folder / f'tatoeba.{code}-eng.eng'
+    for path, content in zip(paths, (src, eng)):
+        if content is not None: path.write_bytes(content)
+    return paths
+
+@pytest.mark.parametrize('src, eng, bad_half, fault', [
+    (b'one\ntwo\n', b'one\n', 0, 'has 2 lines but'),
+    (b'one\n', None, 1, 'file not found'),
+    (None, b'one\n', 0, 'file not found'),
+    (b'', b'one\n', 0, 'empty file'),
+    (b'\xff\xfe\n', b'one\n', 0, 'not UTF-8 text'),
+])
+def test_tatoeba_bad_pair_one_line(tmp_path, src, eng, bad_half, fault):
+    paths = _pair(tmp_path, 'amh', src, eng)
+    r = run_cli('--data-dir', str(tmp_path), 'data', 'stats', '--dataset', 'tatoeba', '--langs', 'amh')
+    assert r.returncode == 2 and r.stdout == ''
+    assert r.stderr.count('\n') == 1 and str(paths[bad_half]) in r.stderr and fault in r.stderr, r.stderr
+
+def test_tatoeba_unknown_code_one_line(data_dir):
+    r = run_cli('data', 'stats', '--dataset', 'tatoeba', '--langs', 'amh,xyz')
+    assert r.returncode == 2 and r.stderr.count('\n') == 1, r.stderr
+    assert "unknown Tatoeba language 'xyz'" in r.stderr and 'tatoeba.xyz-eng.xyz' in r.stderr
