@@ -17,7 +17,7 @@ from .tasks import EvalTask, TaskContext, TASKS, make_task, task_options, candid
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'LEGACY_TASK_KEYS', 'EvalConfig', 'evaluate', 'save_metrics', 'upgrade_metrics', 'load_metrics',
-           'load_per_query']
+           'load_per_query', 'parse_rates', 'summary_lines']
 
 # %% ../nbs/04_eval.ipynb #317812a7
 TASK_DEFAULTS = ('langs', 'max_questions', 'candidate_text', 'noise_on', 'max_query_length', 'max_candidate_length', 'tiers')
@@ -144,3 +144,14 @@ def load_per_query(path, task: str | None = None) -> dict:
     if task is None: return out
     if task not in out: raise DataError(f"{npz}: no per-query arrays of task {task!r} (it has {', '.join(out)})")
     return out[task]
+
+# %% ../nbs/04_eval.ipynb #3a120dd2
+def parse_rates(text: str) -> list[float]:
+    "Noise rates from a comma-separated string, e.g. '0,0.1,0.2'; a one-line error for anything else."
+    try: return [float(x) for x in text.split(',') if x.strip()]
+    except ValueError: raise ConfigError(f"noise rates must be comma-separated numbers in [0, 1], e.g. 0,0.1,0.2; got {text!r}") from None
+
+def summary_lines(metrics: dict) -> list[str]:
+    "One line per task and noise rate with the task's headline numbers."
+    m = upgrade_metrics(metrics)
+    return [f"{t} noise {rate}: {TASKS[t].summary_line(r)}" for t in m['tasks'] for rate, r in m[t]['by_noise'].items()]

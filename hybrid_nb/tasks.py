@@ -12,19 +12,19 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .errors import DataError, ConfigError
-from .languages import DEFAULT_TIERS, LANGUAGES, check_langs
-from .data import LareqaData, load_lareqa, load_xquad, get_source
-from .noise import noisy_lareqa, add_noise
+from .languages import DEFAULT_TIERS, DEFAULT_CLASS_TIERS, check_langs, joshi_class, class_tier
+from .data import LareqaData, TatoebaData, load_lareqa, load_tatoeba, load_xquad, get_source, data_file
+from .cache import sha256_file
+from .noise import noisy_lareqa, noisy_texts
 from .metrics import (relevant_ranks, average_precision, topk_from_ranks, reciprocal_rank, degradation, by_tier,
                                block_rows, pool_ranks)
 from .stats import summarize, group_replicates, interval, paired_test
 
 # %% auto #0
 __all__ = ['TASKS', 'XTREME36', 'CPU_SAMPLE', 'LANGUAGE_SETS', 'EncoderLike', 'TaskContext', 'EvalTask', 'register_task',
-           'task_options', 'make_task', 'noisy_texts', 'count_truncated', 'candidate_texts', 'score_all',
-           'metrics_from_arrays', 'LareqaTask', 'TatoebaTask', 'tatoeba_metrics', 'XquadParagraphs',
-           'load_xquad_paragraphs', 'XquadParagraphTask', 'xquad_metrics', 'tatoeba_codes', 'tatoeba_langs',
-           'joshi_class']
+           'task_options', 'make_task', 'count_truncated', 'candidate_texts', 'score_all', 'metrics_from_arrays',
+           'LareqaTask', 'tatoeba_codes', 'tatoeba_langs', 'TatoebaTask', 'tatoeba_metrics', 'XquadParagraphs',
+           'load_xquad_paragraphs', 'XquadParagraphTask', 'xquad_metrics']
 
 # %% ../nbs/04c_tasks.ipynb #2068a491
 class EncoderLike(Protocol):
@@ -66,16 +66,22 @@ class EvalTask:
 
     def run(self, enc: EncoderLike, data, rates: Sequence[float], ctx: TaskContext) -> tuple[dict, dict]:
         "(metrics, per-query arrays by noise rate) over `rates`; the top-level metrics are those of the first rate."
-        results, per_query = {}, {}
+        results, per_query, by_rate = {}, {}, {}
         for rate in rates:
-            t, e = time.perf_counter(), ctx.timing['encode_s']
-            arrs = self.per_query(enc, data, float(rate), ctx)
-            results[str(float(rate))] = self.summarize(arrs, data, ctx)
-            ctx.timing['score_s'] += (time.perf_counter() - t) - (ctx.timing['encode_s'] - e)
-            per_query[str(float(rate))] = arrs
+            key, t, e = str(float(rate)), time.perf_counter(), ctx.timing['encode_s']
+            per_query[key] = self.per_query(enc, data, float(rate), ctx)
+            results[key] = self.summarize(per_query[key], data, ctx)
+            enc_s = ctx.timing['encode_s'] - e
+            by_rate[key] = dict(encode_s=round(enc_s, 2), score_s=round(time.perf_counter() - t - enc_s, 2))
+            ctx.timing['score_s'] += by_rate[key]['score_s']
+        timing = dict(**{k: round(v, 2) for k, v in ctx.timing.items()}, by_noise=by_rate)
         first = results[str(float(rates[0]))]
-        timing = {k: round(v, 2) for k, v in ctx.timing.items()}
         return dict(**first, by_noise=results, dataset=self.dataset_info(data, enc), timing=timing), per_query
+
+    @staticmethod
+    def summary_line(m: dict) -> str:
+        "One line of the headline numbers of this task's metrics at one noise rate (for the command line)."
+        return ''
 
     def paired(self, a: dict, b: dict, array: str, rows=None, n_perm: int = 10000, B: int = 1000, seed: int = 0) -> dict:
         """Paired test of two models' per-query arrays `a[array]` vs `b[array]` (same task, same noise rate), averaged
@@ -112,26 +118,17 @@ def make_task(spec, **shared) -> EvalTask:
     return TASKS[spec['name']](**{**kw, **spec})
 
 # %% ../nbs/04c_tasks.ipynb #a487a679
-def _spaces(lang: str):
-    "Whether `lang` separates words with spaces (the noise's word operations need it); None: let add_noise decide."
-    info = LANGUAGES.get(lang)
-    return getattr(info, 'spaces', None)
-
-def noisy_texts(texts: Sequence[str], lang: str, rate: float, seed: int = 0) -> list[str]:
-    "`add_noise` applied to every text of one language (a copy; rate 0 returns the texts unchanged)."
-    if rate == 0: return list(texts)
-    return [add_noise(t, rate, seed, spaces=_spaces(lang)) for t in texts]
+def _noisy(texts: Sequence[str], lang: str, rate: float, seed: int) -> list[str]:
+    "The texts with noise at `rate` (the texts themselves at rate 0)."
+    return noisy_texts(texts, lang, rate, seed) if rate > 0 else list(texts)
 
 def count_truncated(enc, texts: Sequence[str], kind: str, max_length: int) -> int | None:
     "How many of `texts` (with the encoder's prefix) are longer than `max_length` tokens; None if `enc` cannot tokenise."
     tok = getattr(enc, 'tokenize', None)
-    if tok is None or not texts: return None if tok is None else 0
-    return int(sum(len(ids) > max_length for ids in tok(list(texts), kind, 1_000_000)))
+    if tok is None: return None
+    return int(sum(len(ids) > max_length for ids in tok(list(texts), kind, 1_000_000))) if texts else 0
 
 def _nan(*shape) -> np.ndarray: return np.full(shape, np.nan)
-
-def _stat(arr, how, ctx: TaskContext, ids='shared') -> dict:
-    return summarize(arr, how, ctx.bootstrap, ctx.seed, ids)
 
 # %% ../nbs/04c_tasks.ipynb #3bfdbe13
 def candidate_texts(data: LareqaData, lang: str, how: str) -> list[str]:
@@ -248,12 +245,38 @@ class LareqaTask(EvalTask):
     def summarize(self, arrays: dict, data: LareqaData, ctx: TaskContext) -> dict:
         return metrics_from_arrays(arrays, data.langs, self.tiers, ctx.bootstrap, ctx.seed)
 
+    @staticmethod
+    def summary_line(m: dict) -> str:
+        return (f"mono mAP {m['mono']['map']['value']:.4f}  cross mAP {m['cross']['map']['value']:.4f}  "
+                f"multi mAP {m['multi']['map']['value']:.4f}  multi R@1 {m['multi']['recall@1']['value']:.4f}  "
+                f"rank distance {m['multi']['rank_distance']['value']:.1f}")
+
     def dataset_info(self, data: LareqaData, enc=None) -> dict:
         return dict(name=data.name, langs=data.langs, questions=len(data.qids),
                     queries=sum(len(v) for v in data.questions.values()),
                     candidates=sum(len(v) for v in data.candidates.values()), checksums=data.checksums(), qids=data.qids)
 
 register_task(LareqaTask, 'xquad-r', 'mlqa-r')
+
+# %% ../nbs/04c_tasks.ipynb #931c4ef6
+XTREME36 = ('afr', 'ara', 'ben', 'bul', 'cmn', 'deu', 'ell', 'est', 'eus', 'fin', 'fra', 'heb', 'hin', 'hun', 'ind', 'ita',
+            'jav', 'jpn', 'kat', 'kaz', 'kor', 'mal', 'mar', 'nld', 'pes', 'por', 'rus', 'spa', 'swh', 'tam', 'tel', 'tgl',
+            'tha', 'tur', 'urd', 'vie')
+CPU_SAMPLE = ('ber', 'awa',                                                           # class 0
+              'kab', 'tat', 'uig', 'yid', 'khm', 'hye', 'mal', 'tel', 'bre', 'gla', 'wuu',   # class 1
+              'amh', 'swh', 'xho', 'mar', 'gle',                                      # class 2
+              'ara', 'cmn', 'deu', 'ell', 'hin', 'rus', 'spa', 'tha', 'tur', 'vie')   # XQuAD-R languages, classes 3-5
+LANGUAGE_SETS = {'xtreme36': XTREME36, 'cpu': CPU_SAMPLE}
+
+def tatoeba_codes() -> tuple:
+    "The 112 language codes of the Tatoeba test set."
+    return tuple(get_source('tatoeba').langs)
+
+def tatoeba_langs(langs='all') -> list:
+    "Language codes from a named set ('all', 'xtreme36', 'cpu'), a comma-separated string or a list, checked against Tatoeba's."
+    if isinstance(langs, str) and langs in ('all', *LANGUAGE_SETS):
+        langs = list(tatoeba_codes() if langs == 'all' else LANGUAGE_SETS[langs])
+    return check_langs(langs, tatoeba_codes(), 'language for tatoeba')
 
 # %% ../nbs/04c_tasks.ipynb #ccefd75b
 @dataclass
@@ -264,7 +287,7 @@ class TatoebaTask(EvalTask):
     noise_on: str = 'source'                  # source | english | both
     kind: str = 'query'                       # e5 prefix on both sides: 'query' (e5's symmetric-task convention) or 'passage'
     max_length: int = 128                     # tokens per sentence (with the prefix)
-    tier_classes: dict = field(default_factory=lambda: {'low': [0, 1, 2], 'mid': [3], 'high': [4, 5]})
+    tier_classes: dict = field(default_factory=lambda: {t: list(c) for t, c in DEFAULT_CLASS_TIERS.items()})
     mrr_k: int = 10
 
     ARRAYS: ClassVar[dict] = {k: ('macro', 'per_group') for k in
@@ -277,14 +300,13 @@ class TatoebaTask(EvalTask):
         if self.max_length < 2: raise ConfigError(f"max_length for tatoeba must be >= 2, got {self.max_length}")
         self.langs = tatoeba_langs(self.langs)
 
-    def load(self, data_dir=None):
-        from hybrid_nb.data import load_tatoeba
+    def load(self, data_dir=None) -> TatoebaData:
         return load_tatoeba(self.langs, data_dir)
 
     def per_query(self, enc, data, rate: float, ctx: TaskContext) -> dict:
         langs = data.langs
-        src = {l: noisy_texts(data.source[l], l, rate if self.noise_on in ('source', 'both') else 0, ctx.noise_seed) for l in langs}
-        eng = {l: noisy_texts(data.english[l], 'en', rate if self.noise_on in ('english', 'both') else 0, ctx.noise_seed) for l in langs}
+        src = {l: _noisy(data.source[l], l, rate if self.noise_on in ('source', 'both') else 0, ctx.noise_seed) for l in langs}
+        eng = {l: _noisy(data.english[l], 'eng', rate if self.noise_on in ('english', 'both') else 0, ctx.noise_seed) for l in langs}
         # one encode call per side: length-sorted batches across languages, one cache entry per side and noise rate
         X = _split(self.encode(enc, [t for l in langs for t in src[l]], self.kind, self.max_length, ctx, 'tatoeba xx'), src, langs)
         E = _split(self.encode(enc, [t for l in langs for t in eng[l]], self.kind, self.max_length, ctx, 'tatoeba en'), eng, langs)
@@ -303,6 +325,13 @@ class TatoebaTask(EvalTask):
 
     def summarize(self, arrays: dict, data, ctx: TaskContext) -> dict:
         return tatoeba_metrics(arrays, data.langs, self.tier_classes, ctx.bootstrap, ctx.seed)
+
+    @staticmethod
+    def summary_line(m: dict) -> str:
+        ci = lambda d: f" [{d['ci95'][0]:.4f}, {d['ci95'][1]:.4f}]" if 'ci95' in d else ''
+        cls = '  '.join(f"{c}: {v['acc@1']['value']:.3f} ({v['n_langs']})" for c, v in m['by_class'].items())
+        return (f"acc@1 {m['acc@1']['value']:.4f}{ci(m['acc@1'])} (xx->en {m['xx->en']['acc@1']['value']:.4f}, "
+                f"en->xx {m['en->xx']['acc@1']['value']:.4f})  MRR@10 {m['mrr@10']['value']:.4f}  by Joshi class (languages): {cls}")
 
     def dataset_info(self, data, enc=None) -> dict:
         src = [t for l in data.langs for t in data.source[l]]; eng = [t for l in data.langs for t in data.english[l]]
@@ -339,9 +368,10 @@ def tatoeba_metrics(arrs: dict, langs: list, tier_classes: dict, B: int = 1000, 
     reps = {k: group_replicates(arrs[names[k]], None, B, seed) for k in ('acc@1', 'mrr@10', 'xx->en', 'en->xx')} if B > 0 else {}
     every = list(range(len(langs)))
     overall = _group_summary(reps, means, every, len(langs))
-    classes = {l: joshi_class(l) for l in langs}
-    cls_rows = {c: [i for i, l in enumerate(langs) if classes[l] == c] for c in sorted(set(classes.values()))}
-    tier_rows = {t: [i for c in cs for i in cls_rows.get(c, [])] for t, cs in tier_classes.items()}
+    classes = {l: joshi_class(l) for l in langs}          # None: no Joshi class (5 of the 112), reported as 'unclassified'
+    key = lambda c: 'unclassified' if c is None else str(c)
+    cls_rows = {key(c): [i for i, l in enumerate(langs) if classes[l] == c] for c in sorted(set(classes.values()), key=lambda c: (c is None, c or 0))}
+    tier_rows = {t: [i for i, l in enumerate(langs) if classes[l] in cs] for t, cs in tier_classes.items()}
     per_lang = {}
     for i, l in enumerate(langs):
         per_lang[l] = {k: float(means[k][i]) for k in ('xx->en', 'en->xx', 'acc@1', 'mrr@10')}
@@ -352,7 +382,7 @@ def tatoeba_metrics(arrs: dict, langs: list, tier_classes: dict, B: int = 1000, 
             'xx->en': {'acc@1': overall['xx->en'], 'mrr@10': overall['xx->en mrr@10']},
             'en->xx': {'acc@1': overall['en->xx'], 'mrr@10': overall['en->xx mrr@10']},
             'per_lang': per_lang,
-            'by_class': {str(c): _group_summary(reps, means, r, len(r)) for c, r in cls_rows.items()},
+            'by_class': {c: _group_summary(reps, means, r, len(r)) for c, r in cls_rows.items()},
             'by_tier': {t: _group_summary(reps, means, r, len(r)) for t, r in tier_rows.items() if r},
             'tier_classes': {t: list(cs) for t, cs in tier_classes.items()}}
 
@@ -368,12 +398,10 @@ class XquadParagraphs:
     files: dict
 
     def checksums(self) -> dict:
-        from hybrid_nb.cache import sha256_file
         return {l: sha256_file(p) for l, p in self.files.items()}
 
 def load_xquad_paragraphs(langs=None, max_questions: int | None = None, data_dir=None) -> XquadParagraphs:
     "XQuAD for paragraph retrieval in `langs` (default: all 12); `max_questions`: the first N question ids (paragraphs stay all)."
-    from hybrid_nb.data import data_file
     langs = check_langs(langs if langs is not None else get_source('xquad').langs, get_source('xquad').langs, 'language for xquad')
     keys, paras, qs, files = None, {}, {}, {}
     for l in langs:
@@ -412,7 +440,7 @@ class XquadParagraphTask(EvalTask):
     pooled: bool = True                       # also the pooled multilingual setting
     ks: list = field(default_factory=lambda: [5, 10])   # Recall@k and F1@k cut-offs (accuracy@1 always)
     mrr_k: int = 10
-    tiers: dict | None = None                 # None: languages.DEFAULT_TIERS (+ ro in mid)
+    tiers: dict | None = None                 # None: languages.DEFAULT_TIERS, ro by its Joshi class (3: mid)
 
     def __post_init__(self):
         if self.noise_on not in ('queries', 'candidates', 'both'):
@@ -422,7 +450,9 @@ class XquadParagraphTask(EvalTask):
         self.ks = [int(k) for k in self.ks]
         if not self.tiers:
             self.tiers = {k: list(v) for k, v in DEFAULT_TIERS.items()}
-            if 'ro' not in {l for v in self.tiers.values() for l in v}: self.tiers.setdefault('mid', []).append('ro')
+            placed = {l for v in self.tiers.values() for l in v}
+            for l in get_source('xquad').langs:     # XQuAD-R's tiers, and the Joshi-class tier of the others (ro)
+                if l not in placed and class_tier(l) is not None: self.tiers.setdefault(class_tier(l), []).append(l)
 
     @property
     def metric_names(self) -> list: return ['acc@1', *[f'recall@{k}' for k in self.ks], f'mrr@{self.mrr_k}', *[f'f1@{k}' for k in self.ks]]
@@ -438,9 +468,9 @@ class XquadParagraphTask(EvalTask):
 
     def per_query(self, enc, data: XquadParagraphs, rate: float, ctx: TaskContext) -> dict:
         on_q, on_p = self.noise_on in ('queries', 'both'), self.noise_on in ('candidates', 'both')
-        P = {l: self.encode(enc, noisy_texts(data.paragraphs[l], l, rate if on_p else 0, ctx.noise_seed), 'passage',
+        P = {l: self.encode(enc, _noisy(data.paragraphs[l], l, rate if on_p else 0, ctx.noise_seed), 'passage',
                             self.max_paragraph_length, ctx, f'paragraphs {l}') for l in data.langs}
-        Q = {l: self.encode(enc, noisy_texts([t for _, t, _ in data.questions[l]], l, rate if on_q else 0, ctx.noise_seed), 'query',
+        Q = {l: self.encode(enc, _noisy([t for _, t, _ in data.questions[l]], l, rate if on_q else 0, ctx.noise_seed), 'query',
                             self.max_query_length, ctx, f'questions {l}') for l in data.langs}
         qpos = {q: i for i, q in enumerate(data.qids)}
         L, N = len(data.langs), len(data.qids)
@@ -471,6 +501,13 @@ class XquadParagraphTask(EvalTask):
 
     def summarize(self, arrays: dict, data: XquadParagraphs, ctx: TaskContext) -> dict:
         return xquad_metrics(arrays, data.langs, self.metric_names, self.tiers, self.pooled, ctx.bootstrap, ctx.seed)
+
+    @staticmethod
+    def summary_line(m: dict) -> str:
+        line = ' '.join(f"{k} {m[k]['value']:.4f}" for k in ('acc@1', 'recall@5', 'mrr@10') if k in m)
+        if 'cross' in m: line += f"  | mono acc@1 {m['mono']['acc@1']['value']:.4f}  cross acc@1 {m['cross']['acc@1']['value']:.4f}"
+        if 'multi' in m: line += f"  pooled mAP {m['multi']['map']['value']:.4f}"
+        return line
 
     def dataset_info(self, data: XquadParagraphs, enc=None) -> dict:
         return dict(name='xquad', langs=data.langs, paragraphs={l: len(v) for l, v in data.paragraphs.items()},
@@ -509,27 +546,3 @@ def xquad_metrics(arrs: dict, langs: list, metrics: list, tiers: dict, pooled: b
         deg['by_tier'] = {s: {m: by_tier(v, tiers) for m, v in d.items()} for s, d in deg.items()}
         out['degradation'] = deg
     return out
-
-# %% ../nbs/04c_tasks.ipynb #931c4ef6
-XTREME36 = ('afr', 'ara', 'ben', 'bul', 'cmn', 'deu', 'ell', 'est', 'eus', 'fin', 'fra', 'heb', 'hin', 'hun', 'ind', 'ita',
-            'jav', 'jpn', 'kat', 'kaz', 'kor', 'mal', 'mar', 'nld', 'pes', 'por', 'rus', 'spa', 'swh', 'tam', 'tel', 'tgl',
-            'tha', 'tur', 'urd', 'vie')
-CPU_SAMPLE = ('amh', 'swh', 'kab', 'tel', 'uig', 'xho', 'tat', 'yid', 'khm', 'mon', 'gle', 'cym', 'bre', 'ber', 'jav',
-              'mar', 'kaz', 'tgl',
-              'ara', 'cmn', 'deu', 'ell', 'hin', 'rus', 'spa', 'tur', 'vie')
-LANGUAGE_SETS = {'xtreme36': XTREME36, 'cpu': CPU_SAMPLE}
-
-def tatoeba_codes() -> tuple:
-    "The 112 language codes of the Tatoeba test set."
-    return tuple(get_source('tatoeba').langs)
-
-def tatoeba_langs(langs='all') -> list:
-    "Language codes from a named set ('all', 'xtreme36', 'cpu'), a comma-separated string or a list, checked against Tatoeba's."
-    if isinstance(langs, str) and langs in ('all', *LANGUAGE_SETS):
-        langs = list(tatoeba_codes() if langs == 'all' else LANGUAGE_SETS[langs])
-    return check_langs(langs, tatoeba_codes(), 'language for tatoeba')
-
-def joshi_class(code: str) -> int:
-    "Joshi et al. (2020) resource class (0-5) of a language code."
-    from hybrid_nb.languages import joshi_class as jc
-    return jc(code)
