@@ -17,7 +17,7 @@ from .tasks import EvalTask, TaskContext, TASKS, make_task, task_options, candid
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'LEGACY_TASK_KEYS', 'EvalConfig', 'evaluate', 'save_metrics', 'upgrade_metrics', 'load_metrics',
-           'load_per_query', 'parse_rates', 'summary_lines']
+           'task_view', 'load_per_query', 'parse_rates', 'summary_lines']
 
 # %% ../nbs/04_eval.ipynb #317812a7
 TASK_DEFAULTS = ('langs', 'max_questions', 'candidate_text', 'noise_on', 'max_query_length', 'max_candidate_length', 'tiers')
@@ -128,6 +128,16 @@ def load_metrics(path) -> dict:
     path = Path(path)
     if not path.is_file(): raise DataError(f"{path}: no metrics file")
     return upgrade_metrics(json.loads(path.read_text()))
+
+def task_view(metrics: dict, task: str | None = None) -> dict:
+    """One task's metrics (default: the first) merged with the file's top-level keys (config, model, hardware, params,
+    run_id, ...): the flat shape readers of old files expect. `task` names the task; the task's own timing is
+    `task_timing`, `timing` stays the evaluation's, and `qids` is at the top as in old files."""
+    m = upgrade_metrics(metrics); task = task or m['tasks'][0]
+    if task not in m['tasks']: raise DataError(f"no metrics of task {task!r} (the file has {', '.join(m['tasks'])})")
+    top = {k: v for k, v in m.items() if k != 'tasks' and k not in m['tasks']}
+    block = {k: v for k, v in m[task].items() if k != 'timing'}
+    return {**top, **block, 'task': task, 'task_timing': m[task].get('timing'), 'qids': m[task].get('dataset', {}).get('qids')}
 
 def load_per_query(path, task: str | None = None) -> dict:
     """The per-query arrays saved beside a metrics JSON: `{task: {noise rate: {array: values}}}`, or

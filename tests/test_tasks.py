@@ -164,3 +164,15 @@ def test_evaluate_tatoeba_from_data_with_a_table_encoder():
     m, pq = evaluate(TableEncoder(table), EvalConfig([{'name': 'tatoeba', 'langs': data.langs}], noise_rates=[0.0], bootstrap=50),
                      data=data, show_progress=False)
     assert m['tasks'] == ['tatoeba'] and set(m['tatoeba']['by_noise']) == {'0.0'} and pq['tatoeba']['0.0']['acc@1'].shape == (3, 60)
+
+
+def test_tatoeba_encodes_each_distinct_text_once():
+    data = TatoebaData(['deu', 'fra'], {'deu': ['Hallo.', 'Ja.'], 'fra': ['Salut.', 'Oui.']},
+                       {'deu': ['Hello.', 'Yes.'], 'fra': ['Hello.', 'Yes!']}, {})
+    enc = TableEncoder({t: v for t, v in zip(['Hallo.', 'Ja.', 'Salut.', 'Oui.', 'Hello.', 'Yes.', 'Yes!'],
+                                             normalize(np.random.default_rng(0).normal(size=(7, 4))))})
+    m, pq = TatoebaTask(langs=['deu', 'fra']).run(enc, data, [0.0], TaskContext(bootstrap=0))
+    assert enc.seen[1] == ['Hello.', 'Yes.', 'Yes!']                       # 'Hello.' of both pair files encoded once
+    direct = TableEncoder(enc.table)
+    S = np.stack([direct.table[t] for t in data.source['fra']]) @ np.stack([direct.table[t] for t in data.english['fra']]).T
+    assert pq['0.0']['xx2en_acc@1'][1].tolist() == (S.argmax(1) == np.arange(2)).tolist()
