@@ -96,15 +96,15 @@ def _add_evaluate(sub):
                     help='task(s), comma-separated: xquad-r, mlqa-r (LAReQA), tatoeba, xquad (paragraph retrieval), e.g. xquad-r,tatoeba')
     ev.add_argument('--langs', default=None,
                     help="languages in the dataset's codes, comma-separated, e.g. en,de,th (LAReQA, xquad) or amh,swh (tatoeba, "
-                         "also the named sets all, xtreme36, cpu) (default: all of each dataset)")
+                         "also the named sets all, xtreme36, cpu); None: all languages of each dataset")
     ev.add_argument('--max-questions', type=int, default=None,
-                    help='evaluate the first N question ids (xquad-r, mlqa-r, xquad), e.g. 200; pools stay full (default: all)')
+                    help='evaluate the first N question ids (xquad-r, mlqa-r, xquad), e.g. 200; pools stay full; None: all')
     ev.add_argument('--candidate-text', default=None,
-                    help='LAReQA candidates: sentence, or sentence+context (the sentence followed by its paragraph) (default: sentence)')
+                    help='LAReQA candidates: sentence, or sentence+context (the sentence followed by its paragraph); None: sentence')
     ev.add_argument('--noise', default='0', help='comma-separated noise rates, e.g. 0,0.1,0.2')
     ev.add_argument('--noise-on', default=None,
                     help='where noise goes: queries, candidates or both (xquad-r, mlqa-r, xquad); source, english or both (tatoeba) '
-                         '(default: queries; tatoeba: source)')
+                         '(None: queries; tatoeba: source)')
     ev.add_argument('--bootstrap', type=int, default=1000, help='bootstrap resamples for 95%% intervals, e.g. 200 (0: none)')
     ev.add_argument('--backend', default='torch', help='encoder backend, e.g. torch')
     ev.add_argument('--precision', default='auto', help='auto, bf16 or fp32 (auto: bf16 where the device has it natively)')
