@@ -534,14 +534,21 @@ class TatoebaData:
     def __repr__(self):
         return f"TatoebaData(langs={len(self.langs)}, pairs={sum(map(len, self.source.values()))})"
 
+def _is_iso1(code: str) -> bool:
+    try: return language(code).iso1 == code
+    except DataError: return False
+
 def load_tatoeba(langs: Sequence[str] | str | None = None, data_dir=None) -> TatoebaData:
     "Load the Tatoeba pairs of `langs` (ISO 639-3 codes as in the file names; default: all 112), sorted by code."
     src = get_source('tatoeba')
     if isinstance(langs, str): langs = [l.strip() for l in langs.split(',') if l.strip()]
     unknown = [l for l in (langs or []) if l not in src.langs]
     if unknown:
+        meant = [language(l).iso3 for l in unknown if _is_iso1(l)]
         raise DataError(f"unknown Tatoeba language {', '.join(map(repr, unknown))}: LASER's test set has no file "
-                        f"{', '.join(src.file_names(l)[0] for l in unknown)}; expected ISO 639-3 codes among {', '.join(src.langs)}")
+                        f"{', '.join(src.file_names(l)[0] for l in unknown)}"
+                        f"{' (Tatoeba uses ISO 639-3 codes: ' + ', '.join(meant) + '?)' if meant else ''}; "
+                        f"expected ISO 639-3 codes among {', '.join(src.langs)}")
     langs = sorted(check_langs(langs if langs is not None else src.langs, src.langs, 'Tatoeba language'))
     source, english, files = {}, {}, {}
     for code in langs:
