@@ -122,15 +122,22 @@ def _add_train(sub):
     tr.set_defaults(func=_train)
 
 def _add_evaluate(sub):
-    ev = _subparser(sub, 'evaluate', 'zero-shot retrieval evaluation of a model (notebook 04)',
-                    'hybrid-nb evaluate --model e5-small --dataset xquad-r --noise 0,0.1,0.2 --out metrics.json')
+    ev = _subparser(sub, 'evaluate', 'zero-shot retrieval evaluation of a model (notebooks 04, 04c): XQuAD-R, MLQA-R, Tatoeba, XQuAD paragraphs',
+                    'hybrid-nb evaluate --model e5-small --dataset tatoeba --langs amh,swh,kab --noise 0,0.1,0.2 --out metrics.json')
     ev.add_argument('--model', default='e5-small', help="e5-small, tiny, a model folder, or a hub id, e.g. runs/my/model")
-    ev.add_argument('--dataset', default='xquad-r', help='xquad-r or mlqa-r')
-    ev.add_argument('--langs', default=None, help='comma-separated language codes, e.g. en,de,th (default: all)')
-    ev.add_argument('--max-questions', type=int, default=None, help='evaluate the first N question ids, e.g. 200; the candidate pool stays full (default: all)')
-    ev.add_argument('--candidate-text', default='sentence', help='sentence, or sentence+context (LAReQA: the sentence followed by its paragraph)')
+    ev.add_argument('--dataset', default='xquad-r',
+                    help='task(s), comma-separated: xquad-r, mlqa-r (LAReQA), tatoeba, xquad (paragraph retrieval), e.g. xquad-r,tatoeba')
+    ev.add_argument('--langs', default=None,
+                    help="languages in the dataset's codes, comma-separated, e.g. en,de,th (LAReQA, xquad) or amh,swh (tatoeba, "
+                         "also the named sets all, xtreme36, cpu); None: all languages of each dataset")
+    ev.add_argument('--max-questions', type=int, default=None,
+                    help='evaluate the first N question ids (xquad-r, mlqa-r, xquad), e.g. 200; pools stay full; None: all')
+    ev.add_argument('--candidate-text', default=None,
+                    help='LAReQA candidates: sentence, or sentence+context (the sentence followed by its paragraph); None: sentence')
     ev.add_argument('--noise', default='0', help='comma-separated noise rates, e.g. 0,0.1,0.2')
-    ev.add_argument('--noise-on', default='queries', help='queries, candidates or both')
+    ev.add_argument('--noise-on', default=None,
+                    help='where noise goes: queries, candidates or both (xquad-r, mlqa-r, xquad); source, english or both (tatoeba) '
+                         '(None: queries; tatoeba: source)')
     ev.add_argument('--bootstrap', type=int, default=1000, help='bootstrap resamples for 95%% intervals, e.g. 200 (0: none)')
     ev.add_argument('--backend', default='torch', help='encoder backend, e.g. torch')
     ev.add_argument('--precision', default='auto', help='auto, bf16 or fp32 (auto: bf16 where the device has it natively)')
@@ -254,21 +261,17 @@ def _train(args):
     return 0
 
 def _evaluate(args):
-    from hybrid_nb.evaluate import EvalConfig, evaluate, save_metrics
+    from hybrid_nb.evaluate import EvalConfig, evaluate, save_metrics, summary_lines, parse_rates
     from hybrid_nb.encoders import load_encoder
     from hybrid_nb.hardware import set_threads
     set_threads(args.threads)
-    cfg = EvalConfig(args.dataset, args.langs.split(',') if args.langs else None, args.max_questions, args.candidate_text,
-                     [float(r) for r in args.noise.split(',')], args.noise_on, bootstrap=args.bootstrap, backend=args.backend,
-                     precision=args.precision)
+    cfg = EvalConfig(args.dataset, args.langs, args.max_questions, args.candidate_text, parse_rates(args.noise), args.noise_on,
+                     bootstrap=args.bootstrap, backend=args.backend, precision=args.precision)
     enc = load_encoder(args.model, backend=cfg.backend, precision=cfg.precision, token_budget=args.token_budget)
     metrics, per_query = evaluate(enc, cfg, data_dir=args.data_dir)
     metrics['command'] = 'hybrid-nb ' + ' '.join(sys.argv[1:])
     save_metrics(metrics, per_query, args.out)
-    for rate, m in metrics['by_noise'].items():
-        print(f"noise {rate}: mono mAP {m['mono']['map']['value']:.4f}  cross mAP {m['cross']['map']['value']:.4f}  "
-              f"multi mAP {m['multi']['map']['value']:.4f}  multi R@1 {m['multi']['recall@1']['value']:.4f}  "
-              f"rank distance {m['multi']['rank_distance']['value']:.1f}")
+    for line in summary_lines(metrics): print(line)
     print(f"timing {metrics['timing']}; wrote {args.out}")
     return 0
 

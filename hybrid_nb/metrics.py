@@ -9,7 +9,8 @@ import numpy as np
 from .errors import DataError
 
 # %% auto #0
-__all__ = ['relevant_ranks', 'average_precision', 'topk_metrics', 'degradation', 'by_tier']
+__all__ = ['relevant_ranks', 'average_precision', 'topk_from_ranks', 'topk_metrics', 'reciprocal_rank', 'block_rows',
+           'score_blocks', 'pool_ranks', 'degradation', 'by_tier']
 
 # %% ../nbs/04a_metrics.ipynb #32ca7be6
 def relevant_ranks(scores: np.ndarray, rel: np.ndarray) -> np.ndarray:
@@ -21,7 +22,9 @@ def relevant_ranks(scores: np.ndarray, rel: np.ndarray) -> np.ndarray:
     """
     valid = rel >= 0
     rel_scores = np.take_along_axis(scores, np.where(valid, rel, 0), axis=1)
-    ranks = (scores[:, None, :] >= rel_scores[:, :, None]).sum(-1)
+    ranks = np.zeros(rel.shape, dtype=np.int64)
+    for j in range(rel.shape[1]):          # one relevant column at a time: a (n, pool) mask, never (n, r, pool)
+        if valid[:, j].any(): ranks[:, j] = np.count_nonzero(scores >= rel_scores[:, j:j + 1], axis=1)
     return np.where(valid, ranks, 0)
 
 def average_precision(ranks: np.ndarray) -> np.ndarray:
@@ -38,22 +41,64 @@ def average_precision(ranks: np.ndarray) -> np.ndarray:
     return prec.sum(1) / valid.sum(1)
 
 # %% ../nbs/04a_metrics.ipynb #a4b3c63b
-def topk_metrics(scores: np.ndarray, rel: np.ndarray, k: int = 10, k_map: int = 20) -> dict:
-    "Per-query recall@1, recall@k, nDCG@k, F1@k and mAP@k_map (XTREME-R's normaliser min(#rel, k_map)), binary relevance."
-    kk = max(k, k_map); kp = min(kk, scores.shape[1])     # a pool may be smaller than k
-    top = np.argpartition(-scores, kp - 1, axis=1)[:, :kp]
-    order = np.lexsort((top, -np.take_along_axis(scores, top, 1)), axis=1)
-    top = np.take_along_axis(top, order, 1)
-    nrel = (rel >= 0).sum(1)
-    hit = (top[:, :, None] == np.where(rel >= 0, rel, -2)[:, None, :]).any(-1)      # (n, kp)
-    hit = np.pad(hit, ((0, 0), (0, kk - kp)))
+def topk_from_ranks(ranks: np.ndarray, k: int = 10, k_map: int = 20) -> dict:
+    """Per-query recall@1, recall@k, nDCG@k, F1@k and mAP@k_map (XTREME-R's normaliser min(#rel, k_map)) from the
+    (n, r) relevant ranks (0 = padding), binary relevance.
+
+    >>> {m: v.round(3).tolist() for m, v in topk_from_ranks(np.array([[1, 3], [12, 0]]), k=2, k_map=2).items()}
+    {'recall@1': [0.5, 0.0], 'recall@2': [0.5, 0.0], 'ndcg@2': [0.613, 0.0], 'f1@2': [0.5, 0.0], 'map@2': [0.5, 0.0]}
+    """
+    valid = ranks > 0
+    nrel = valid.sum(1)
+    r = np.where(valid, ranks, np.iinfo(np.int64).max)
+    within = lambda c: (r <= c).sum(1)
     disc = 1.0 / np.log2(np.arange(2, k + 2))
-    dcg = (hit[:, :k] * disc).sum(1)
+    dcg = np.where(r <= k, 1.0 / np.log2(np.minimum(r, k) + 1), 0.0).sum(1)
     idcg = np.array([disc[:min(m, k)].sum() for m in nrel])
-    hits_k = hit[:, :k].sum(1)
-    prec_at = np.cumsum(hit[:, :k_map], 1) / np.arange(1, k_map + 1)
-    return {'recall@1': hit[:, 0] / nrel, f'recall@{k}': hits_k / nrel, f'ndcg@{k}': dcg / idcg,
-            f'f1@{k}': 2 * hits_k / (k + nrel), f'map@{k_map}': (prec_at * hit[:, :k_map]).sum(1) / np.minimum(nrel, k_map)}
+    rel_above = (r[:, None, :] <= r[:, :, None]).sum(-1)            # relevant items ranked at or above each one
+    prec = np.where(r <= k_map, rel_above / np.where(valid, ranks, 1), 0.0)
+    return {'recall@1': within(1) / nrel, f'recall@{k}': within(k) / nrel, f'ndcg@{k}': dcg / idcg,
+            f'f1@{k}': 2 * within(k) / (k + nrel), f'map@{k_map}': prec.sum(1) / np.minimum(nrel, k_map)}
+
+def topk_metrics(scores: np.ndarray, rel: np.ndarray, k: int = 10, k_map: int = 20) -> dict:
+    "`topk_from_ranks` of the scores' relevant ranks: recall@1, recall@k, nDCG@k, F1@k and mAP@k_map per query."
+    return topk_from_ranks(relevant_ranks(scores, rel), k, k_map)
+
+def reciprocal_rank(ranks: np.ndarray, k: int = 10) -> np.ndarray:
+    """Per-query reciprocal rank of the best-ranked relevant item, 0 beyond rank `k` (MRR@k is its mean).
+
+    >>> reciprocal_rank(np.array([[4, 2], [11, 0], [1, 0]]))
+    array([0.5, 0. , 1. ])
+    """
+    best = np.where(ranks > 0, ranks, np.iinfo(np.int64).max).min(1)
+    return np.where(best <= k, 1.0 / best, 0.0)
+
+# %% ../nbs/04a_metrics.ipynb #87e943ca
+def block_rows(pool_size: int, memory_mb: float = 256, bytes_per_cell: int = 5) -> int:
+    """Queries per scoring block so that the block's float32 scores and one boolean mask (5 bytes per query x
+    candidate) fit in `memory_mb` MiB; at least 1.
+
+    >>> block_rows(100_000, memory_mb=64), block_rows(10, memory_mb=64) > 1_000_000
+    (134, True)
+    """
+    return max(1, int(memory_mb * 2 ** 20 // (bytes_per_cell * max(1, pool_size))))
+
+def score_blocks(queries: np.ndarray, pool: np.ndarray, memory_mb: float = 256):
+    "Yield `(start, scores)` for consecutive blocks of `queries` scored against the whole `pool` (float32 inner products)."
+    pool = np.ascontiguousarray(pool, dtype=np.float32)
+    n = block_rows(len(pool), memory_mb)
+    for s in range(0, len(queries), n):
+        yield s, np.asarray(queries[s:s + n], dtype=np.float32) @ pool.T
+
+def pool_ranks(queries: np.ndarray, pool: np.ndarray, rel: np.ndarray, memory_mb: float = 256) -> np.ndarray:
+    """Exact full-pool ranks (n, r) of each query's relevant items (`rel`: (n, r) pool indices, -1 padding), block by
+    block so that the extra memory stays within `memory_mb` MiB."""
+    rel = np.asarray(rel).reshape(len(queries), -1)
+    out = np.zeros(rel.shape, dtype=np.int64)
+    for s, S in score_blocks(queries, pool, memory_mb):
+        out[s:s + len(S)] = relevant_ranks(S, rel[s:s + len(S)])
+        del S                                  # free this block before the next one is computed
+    return out
 
 # %% ../nbs/04a_metrics.ipynb #82ab3b69
 def degradation(per_lang: dict, ref: str = 'en') -> dict:

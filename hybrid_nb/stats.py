@@ -9,7 +9,7 @@ import numpy as np
 from .errors import DataError
 
 # %% auto #0
-__all__ = ['group_mean', 'bootstrap_weights', 'summarize', 'paired_test', 'holm']
+__all__ = ['group_mean', 'bootstrap_weights', 'interval', 'summarize', 'paired_test', 'group_replicates', 'holm']
 
 # %% ../nbs/04b_stats.ipynb #123a2f25
 def _groups(arr: np.ndarray) -> np.ndarray:
@@ -28,30 +28,68 @@ def bootstrap_weights(n: int, B: int, seed: int = 0) -> np.ndarray:
     "B multinomial resamples of n question ids, as (B, n) counts."
     return np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=B).astype(np.float64)
 
-def summarize(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0) -> dict:
-    "The average of `arr` with its 95% bootstrap interval over question ids."
+def _check_ids(ids: str):
+    if ids not in ('shared', 'per_group'): raise DataError(f"ids must be 'shared' or 'per_group', got {ids!r}")
+
+def interval(reps: np.ndarray) -> list[float]:
+    "The 95% percentile interval of bootstrap replicates (NaN replicates ignored)."
+    return [float(np.nanpercentile(reps, 2.5)), float(np.nanpercentile(reps, 97.5))]
+
+def summarize(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0, ids: str = 'shared') -> dict:
+    """The average of `arr` with its 95% bootstrap interval over question ids: ids shared by all groups (`'shared'`,
+    LAReQA: a question id is one unit in every language) or each group's own (`'per_group'`, Tatoeba: see below)."""
+    _check_ids(ids)
     value = float(group_mean(arr, how=how)[0])
     if B <= 0: return dict(value=value)
+    if ids == 'per_group': return dict(value=value, ci95=interval(group_replicates(arr, how, B, seed)))
     reps = group_mean(arr, bootstrap_weights(arr.shape[-1], B, seed), how)
-    return dict(value=value, ci95=[float(np.nanpercentile(reps, 2.5)), float(np.nanpercentile(reps, 97.5))])
+    return dict(value=value, ci95=interval(reps))
 
-def paired_test(a: np.ndarray, b: np.ndarray, how: str = 'macro', n_perm: int = 10000, B: int = 1000, seed: int = 0) -> dict:
+def _sign_flip_p(contrib: np.ndarray, diff: float, n_perm: int, seed: int, chunk_mb: float = 128) -> float:
+    "Two-sided p-value of `diff` under random sign flips of the per-unit contributions (in chunks of permutations)."
+    rng = np.random.default_rng(seed)
+    per = max(1, int(chunk_mb * 2 ** 20 // (8 * max(1, len(contrib)))))
+    hits = 0
+    for s in range(0, n_perm, per):      # one chunk (a single draw) whenever it fits, e.g. 10,000 x 1,190 question ids
+        signs = rng.choice([-1.0, 1.0], size=(min(per, n_perm - s), len(contrib)))
+        hits += int((np.abs(signs @ contrib) >= abs(diff) - 1e-12).sum())
+    return float((1 + hits) / (n_perm + 1))
+
+def paired_test(a: np.ndarray, b: np.ndarray, how: str = 'macro', n_perm: int = 10000, B: int = 1000, seed: int = 0,
+                ids: str = 'shared') -> dict:
     """Compare two models' per-query arrays on the same questions: the difference a - b, its 95% bootstrap interval,
-    and a two-sided paired randomisation p-value (swapping a and b per question id)."""
+    and a two-sided paired randomisation p-value (swapping a and b per question id; per (group, id) cell when each
+    group has its own ids)."""
+    _check_ids(ids)
     if a.shape != b.shape or not np.array_equal(np.isnan(a), np.isnan(b)):
         raise DataError("paired_test: the two runs were not evaluated on the same queries")
     ga, gb = _groups(a), _groups(b); m = ~np.isnan(ga)
     da = np.where(m, ga - gb, 0.0)
-    # per-question contribution to the difference (the average is linear in the values for fixed weights)
-    contrib = (da / m.sum(1, keepdims=True)).sum(0) / len(ga) if how == 'macro' else da.sum(0) / m.sum()
+    # per-unit contribution to the difference (the average is linear in the values for fixed weights)
+    if ids == 'shared': contrib = (da / m.sum(1, keepdims=True)).sum(0) / len(ga) if how == 'macro' else da.sum(0) / m.sum()
+    else: contrib = ((da / m.sum(1, keepdims=True)) / len(ga) if how == 'macro' else da / m.sum())[m]
     diff = float(contrib.sum())
-    rng = np.random.default_rng(seed)
-    signs = rng.choice([-1.0, 1.0], size=(n_perm, len(contrib)))
-    perm = signs @ contrib
-    p = float((1 + (np.abs(perm) >= abs(diff) - 1e-12).sum()) / (n_perm + 1))
-    w = bootstrap_weights(a.shape[-1], B, seed)
-    reps = group_mean(a, w, how) - group_mean(b, w, how)
-    return dict(diff=diff, ci95=[float(np.percentile(reps, 2.5)), float(np.percentile(reps, 97.5))], p_value=p)
+    p = _sign_flip_p(contrib, diff, n_perm, seed)
+    if ids == 'shared':
+        w = bootstrap_weights(a.shape[-1], B, seed)
+        reps = group_mean(a, w, how) - group_mean(b, w, how)
+    else: reps = group_replicates(a - b, how, B, seed)     # the same resampled ids for both models
+    return dict(diff=diff, ci95=interval(reps), p_value=p)
+
+# %% ../nbs/04b_stats.ipynb #e2f4dd35
+def group_replicates(arr: np.ndarray, how: str | None = None, B: int = 1000, seed: int = 0) -> np.ndarray:
+    """Bootstrap replicates when each group has its own ids: every group's values are resampled independently (with
+    replacement, its own count). Returns the (groups, B) replicate means of each group if `how` is None, else the
+    (B,) replicates of the macro or micro average over groups."""
+    g = _groups(arr); rng = np.random.default_rng(seed)
+    sums, counts = np.zeros((len(g), B)), np.zeros(len(g))
+    for i, row in enumerate(g):
+        v = row[~np.isnan(row)]; counts[i] = len(v)
+        sums[i] = v[rng.integers(0, len(v), size=(B, len(v)))].sum(1)
+    if how is None: return sums / counts[:, None]
+    if how == 'macro': return (sums / counts[:, None]).mean(0)
+    if how == 'micro': return sums.sum(0) / counts.sum()
+    raise DataError(f"how must be 'macro' or 'micro', got {how!r}")
 
 # %% ../nbs/04b_stats.ipynb #b79972fe
 def holm(pvals: list[float]) -> list[float]:
