@@ -14,7 +14,7 @@ from .cache import Claim
 from .hardware import hardware, set_threads
 from .train import TrainConfig, METHODS as TRAIN_METHODS, train
 from .encoders import load_encoder
-from .evaluate import EvalConfig, evaluate, save_metrics
+from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 
 # %% auto #0
 __all__ = ['PROFILES', 'METHODS', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock',
@@ -95,17 +95,13 @@ def _as_list(v):
     except json.JSONDecodeError: return [x.strip(" '\"") for x in v.strip('[] ').split(',') if x.strip(" '\"")]
 
 # %% ../nbs/05_ablation.ipynb #407f2cb1
-def _is_lareqa(m: dict) -> bool: return 'rank_distance' in m.get('multi', {})
-
 def task_metrics(metrics: dict, task: str | None = None) -> dict:
-    """The metrics of one task of a metrics dict, keyed by task or in the older flat LAReQA shape.
+    """The metrics of one task (keyed by task, or an older flat LAReQA file, read through `evaluate.upgrade_metrics`).
     Without `task`: the first LAReQA task (mAP and rank distance in a multilingual pool), else the first task."""
-    if 'tasks' not in metrics:                     # the older shape: one LAReQA dataset at the top level
-        name = metrics.get('dataset', {}).get('name')
-        if task not in (None, name): raise KeyError(f"metrics hold {name!r}, not {task!r}")
-        return metrics
-    if task is None: task = next((t for t in metrics['tasks'] if _is_lareqa(metrics.get(t, {}))), metrics['tasks'][0])
-    return metrics[task]
+    m = upgrade_metrics(metrics)
+    if task is None: task = next((t for t in m['tasks'] if 'rank_distance' in m[t].get('multi', {})), m['tasks'][0])
+    if task not in m['tasks']: raise KeyError(f"metrics hold {', '.join(m['tasks'])}, not {task!r}")
+    return m[task]
 
 def lareqa_summary(metrics: dict, task: str | None = None) -> dict[str, dict]:
     "{noise rate: {multi, cross, mono, rank_distance}} of a LAReQA task (mAP values and the mean rank distance)."
