@@ -9,6 +9,7 @@ cfg = cfg['DEFAULT']
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+extras = {name: shlex.split(cfg.get(f'{name}_requirements', '')) for name in ('onnx', 'openvino')}   # optional backends
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -17,7 +18,7 @@ setuptools.setup(
     keywords=cfg['keywords'].split(), url=cfg['git_url'],
     packages=setuptools.find_packages(include=['hybrid_nb', 'hybrid_nb.*']),
     include_package_data=True, python_requires='>=' + cfg['min_python'],
-    install_requires=requirements, extras_require={'dev': dev_requirements},
+    install_requires=requirements, extras_require={'dev': dev_requirements, **extras},
     long_description=open('README.md', encoding='utf-8').read(), long_description_content_type='text/markdown',
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     classifiers=['Programming Language :: Python :: 3', 'License :: OSI Approved :: Apache Software License',
