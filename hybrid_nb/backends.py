@@ -4,7 +4,8 @@
 
 # %% ../nbs/02b_backends.ipynb #f704f233
 from __future__ import annotations
-import importlib, importlib.util, os, shutil, sys, warnings
+import importlib, importlib.util, os, shutil, sys, tempfile, warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -18,7 +19,7 @@ from .model import BiEncoder
 
 # %% auto #0
 __all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'export_onnx', 'onnx_model', 'quantize_int8',
-           'OnnxBackend', 'OpenVINOBackend']
+           'model_file', 'OnnxBackend', 'OpenVINOBackend']
 
 # %% ../nbs/02b_backends.ipynb #488e153f
 EXTRAS = {'onnx': ('onnxruntime', 'onnx'), 'openvino': ('openvino', 'onnx')}   # backend -> modules its extra installs
@@ -94,6 +95,15 @@ def quantize_int8(src, dst) -> Path:
                      op_types_to_quantize=['MatMul'])
     return Path(dst)
 
+# %% ../nbs/02b_backends.ipynb #e71b79ca
+@contextmanager
+def model_file(module: BiEncoder, precision: str, backend: str):
+    "The ONNX file to load for `module` at `precision`: cached for a base model, temporary for a fine-tuned one."
+    if not module.config.history: yield onnx_model(module, precision, backend); return
+    with tempfile.TemporaryDirectory(prefix='hybrid_nb-export-') as d:
+        path = export_onnx(module, Path(d) / 'model.onnx', backend)
+        yield path if precision == 'fp32' else quantize_int8(path, Path(d) / 'model-int8.onnx')
+
 # %% ../nbs/02b_backends.ipynb #48643c24
 def _threads() -> int: return max(1, torch.get_num_threads())
 
@@ -116,12 +126,12 @@ class OnnxBackend:
         if precision == 'auto': precision = 'fp32'
         if precision not in self.precisions: raise ModelError(f"backend 'onnx' runs {' or '.join(self.precisions)}, not {precision!r}")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
-        self.path = onnx_model(module, precision)
         so = ort.SessionOptions()
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.intra_op_num_threads, so.inter_op_num_threads = _threads(), 1
         so.add_session_config_entry('session.intra_op.allow_spinning', '0')
-        self.session = ort.InferenceSession(str(self.path), so, providers=['CPUExecutionProvider'])
+        with model_file(module, precision, self.name) as path:
+            self.session = ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
 
     def embed(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         return self.session.run(None, {'input_ids': input_ids, 'attention_mask': attention_mask})[0]
@@ -143,11 +153,11 @@ class OpenVINOBackend:
         if precision == 'bf16' and not native_bf16():
             raise ModelError("OpenVINO bf16 needs a CPU with native bf16 (AMX or AVX512-BF16); this one has neither: use fp32")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
-        self.path = onnx_model(module, 'fp32', self.name)
         threads = _threads(); self.streams = streams or min(2, threads)
-        self.compiled = ov.Core().compile_model(str(self.path), 'CPU', {
-            'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
-            'NUM_STREAMS': self.streams, 'INFERENCE_NUM_THREADS': threads})
+        with model_file(module, 'fp32', self.name) as path:
+            self.compiled = ov.Core().compile_model(str(path), 'CPU', {
+                'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
+                'NUM_STREAMS': self.streams, 'INFERENCE_NUM_THREADS': threads})
         self.request = self.compiled.create_infer_request()
         self.queue = ov.AsyncInferQueue(self.compiled, self.streams)
 

@@ -109,15 +109,16 @@ class Variant:
 # (sources in AUTO_SOURCES). Only what was measured belongs here.
 AUTO_VARIANTS = {
     'amx': ('openvino-bf16', 'torch-bf16', 'openvino-fp32', 'onnx-fp32', 'torch-fp32'),
-    'avx512': ('openvino-fp32', 'onnx-fp32', 'torch-fp32'),
-    'avx2': ('onnx-int8', 'onnx-fp32', 'openvino-fp32', 'torch-fp32'),
+    'avx512': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
+    'avx2': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
     'other': ('torch-fp32',),
 }
 AUTO_SOURCES = {
     'amx': 'bench/results/eval-amx.json',
-    'avx512': 'not measured: the fp32 order of the other kinds',
-    'avx2': 'speed: issue 16 (AMD EPYC, 3,000 XQuAD-R texts); onnx-int8 accuracy: bench/results/eval-amx.json '
-            '(7-bit weights: the same integer arithmetic on every x86 CPU)',
+    'avx512': 'not measured: the AVX2 order (fp32 only)',
+    'avx2': 'speed: issue 16 (AMD EPYC, 2 threads, 3,000 XQuAD-R texts: ONNX Runtime fp32 89, OpenVINO fp32 88, '
+            'PyTorch fp32 81 texts/s); accuracy: bench/results/eval-amx.json (fp32 engines reproduce PyTorch fp32; '
+            'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there)',
     'other': 'no measurement: PyTorch fp32',
 }
 NEEDS_NATIVE = {'bf16': native_bf16}   # precisions that are only worth running where the CPU has them natively
