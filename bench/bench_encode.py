@@ -1,44 +1,62 @@
-"""Encoding speed of the embedded e5-small: dynamic padding on length-sorted batches vs padding every batch to
-max_length, fp32 and bf16, on a mixed-language sample of XQuAD-R candidate sentences.
+"""Encoding speed of each variant (backend x precision) at several token budgets, and what tokenizing costs, on a
+mixed sample of XQuAD-R queries and candidate sentences (prefixes and maximum lengths as in the evaluation).
 
-    python bench/bench_encode.py [--n 1000] [--batch-size 64]
+The budgets of the backends (`token_budget` in nbs/02a_encoders.ipynb and nbs/02b_backends.ipynb) come from here.
+Variants and budgets are interleaved, repeated `--reps` times, and the best run is kept; the CPU time of each run
+is printed beside its wall time, because on a shared machine wall time alone says more about the neighbours than
+about the variant.
+
+    python bench/bench_encode.py [--n 2000] [--budgets 512,1024,2048,4096] [--variants torch-bf16,openvino-bf16] [--reps 2]
 """
 import argparse, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.hardware import set_threads
-from hybrid_nb.model import load_model, autocast
-from hybrid_nb.encoders import make_encoder
-import torch
+from hybrid_nb.hardware import set_threads, native_bf16
+from hybrid_nb.model import load_model
+from hybrid_nb.encoders import make_encoder, Variant, backend_available
 
-def encode_fixed(enc, texts, bs, max_length, precision):
-    "The naive baseline: input order, every batch padded to max_length."
-    out = []
-    with torch.inference_mode(), autocast(enc.device, precision):
-        for s in range(0, len(texts), bs):
-            b = enc.tokenizer(['passage: ' + t for t in texts[s:s + bs]], padding='max_length', truncation=True, max_length=max_length, return_tensors='pt')
-            out.append(enc(b['input_ids'], b['attention_mask']).float().numpy())
-    return np.concatenate(out)
+def sample_texts(n: int, seed: int = 0):
+    d = load_lareqa('xquad-r')
+    rng = np.random.default_rng(seed)
+    q = [x.text for l in d.langs for x in d.questions[l]]; p = [c.sentence for l in d.langs for c in d.candidates[l]]
+    return [q[i] for i in rng.choice(len(q), n // 2, replace=False)], [p[i] for i in rng.choice(len(p), n - n // 2, replace=False)]
 
 def main():
-    ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=1000); ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--max-length', type=int, default=128); a = ap.parse_args()
-    set_threads()
-    data = load_lareqa('xquad-r')
-    rng = np.random.default_rng(0)
-    pool = [c.sentence for l in data.langs for c in data.candidates[l]]
-    texts = [pool[i] for i in rng.choice(len(pool), a.n, replace=False)]
-    enc = load_model('e5-small', device='cpu')
-    ntok = [len(x) for x in enc.tokenizer(['passage: ' + t for t in texts], truncation=True, max_length=a.max_length)['input_ids']]
-    make_encoder(enc, precision='fp32', cache=False).encode(texts[:64], 'passage')   # warm-up
-    res = {}
-    for precision in ('fp32', 'bf16'):
-        t = time.perf_counter(); e_dyn = make_encoder(enc, precision=precision, token_budget=a.batch_size * a.max_length, cache=False).encode(texts, 'passage', a.max_length); dyn = time.perf_counter() - t
-        t = time.perf_counter(); e_fix = encode_fixed(enc, texts, a.batch_size, a.max_length, precision); fix = time.perf_counter() - t
-        res[precision] = dict(dynamic_texts_per_s=round(a.n / dyn, 1), max_length_texts_per_s=round(a.n / fix, 1), speedup=round(fix / dyn, 2),
-                              max_abs_diff=float(np.abs(e_dyn - e_fix).max()))
-    common.save('encode', dict(n_texts=a.n, batch_size=a.batch_size, max_length=a.max_length,
-                               mean_tokens=round(float(np.mean(ntok)), 1), results=res, peak_rss_mb=round(common.peak_rss_mb())))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--n', type=int, default=2000); ap.add_argument('--budgets', default='512,1024,2048,4096')
+    ap.add_argument('--variants', default='torch-fp32,torch-bf16,onnx-fp32,onnx-int8,openvino-fp32,openvino-bf16')
+    ap.add_argument('--reps', type=int, default=2); ap.add_argument('--threads', type=int, default=None)
+    a = ap.parse_args()
+    threads = set_threads(a.threads)
+    queries, passages = sample_texts(a.n)
+    model = load_model('e5-small', device='cpu')
+    encoders = {}
+    for name in a.variants.split(','):
+        v = Variant.parse(name)
+        if not backend_available(v.backend) or (v.precision == 'bf16' and not native_bf16()): print(f"{name}: not available here"); continue
+        encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
+        encoders[name].encode(queries[:16], 'query', 64)   # warm-up
+    tok = encoders[next(iter(encoders))]
+    t = time.perf_counter(); ntok = sum(map(len, tok.tokenize(queries, 'query', 64))) + sum(map(len, tok.tokenize(passages, 'passage', 128)))
+    tokenize_s = time.perf_counter() - t
+    print(f"{a.n} texts, {ntok} tokens; tokenizing them takes {tokenize_s:.2f} s ({ntok / tokenize_s:.0f} tokens/s)", flush=True)
+    runs = {}
+    for rep in range(a.reps):
+        for budget in map(int, a.budgets.split(',')):
+            for name, enc in encoders.items():
+                enc.token_budget = budget
+                t, c = time.perf_counter(), time.process_time()
+                enc.encode(queries, 'query', 64, cache=False); enc.encode(passages, 'passage', 128, cache=False)
+                t, c = time.perf_counter() - t, time.process_time() - c
+                runs.setdefault(name, {}).setdefault(budget, []).append((t, c))
+                print(f"rep {rep} {name:14s} budget {budget:5d}: {t:6.2f} s wall, {c:6.2f} s cpu, {ntok / t:7.0f} tokens/s", flush=True)
+    best = {name: {b: dict(wall_s=round(min(x[0] for x in r), 2), cpu_s=round(min(x[1] for x in r), 2),
+                           tokens_per_s=round(ntok / min(x[0] for x in r))) for b, r in per.items()} for name, per in runs.items()}
+    for name, per in best.items():
+        print(f"{name}: fastest budget {min(per, key=lambda b: per[b]['wall_s'])} (wall), {min(per, key=lambda b: per[b]['cpu_s'])} (cpu)")
+    from hybrid_nb.hardware import cpu_kind
+    common.save(f'encode-{cpu_kind()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
+                               peak_rss_mb=round(common.peak_rss_mb())), quiet=True)
 
 if __name__ == '__main__': main()

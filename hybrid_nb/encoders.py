@@ -5,6 +5,7 @@
 # %% ../nbs/02a_encoders.ipynb #c75d646a
 from __future__ import annotations
 import hashlib, importlib, time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -14,11 +15,13 @@ from tqdm.auto import tqdm
 
 from .errors import ModelError
 from .cache import cache_dir, save_array, load_array, CacheWarning
+from .hardware import cpu_kind, native_bf16
 from .model import BiEncoder, EncoderConfig, load_model, resolve_precision, autocast
 
 # %% auto #0
-__all__ = ['BACKENDS', 'token_budget_batches', 'pad_ids', 'TorchBackend', 'get_backend', 'Encoder', 'make_encoder',
-           'load_encoder', 'encoder_from_model']
+__all__ = ['BACKENDS', 'AUTO_VARIANTS', 'AUTO_SOURCES', 'NEEDS_NATIVE', 'token_budget_batches', 'pad_ids', 'TorchBackend',
+           'get_backend', 'backend_available', 'Variant', 'resolve_variant', 'Encoder', 'make_encoder', 'load_encoder',
+           'encoder_from_model']
 
 # %% ../nbs/02a_encoders.ipynb #708c2ee9
 def token_budget_batches(lengths: Sequence[int], token_budget: int, max_batch: int | None = None) -> list[np.ndarray]:
@@ -54,7 +57,14 @@ def pad_ids(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.n
 class TorchBackend:
     "Embed padded batches with a `BiEncoder` in PyTorch (fp32, or bf16 autocast)."
     name = 'torch'
+    precisions = ('fp32', 'bf16')
+    token_budget = 4096
+    @classmethod
+    def available(cls) -> bool: return True
+
     def __init__(self, module: BiEncoder, precision: str = 'auto', device=None):
+        if precision not in ('auto',) + self.precisions:
+            raise ModelError(f"backend 'torch' runs {' or '.join(self.precisions)}, not {precision!r}")
         self.module = module.to(device or module.device).eval()
         self.device = self.module.device
         self.precision = resolve_precision(self.device, precision)
@@ -67,7 +77,7 @@ class TorchBackend:
             ids = torch.from_numpy(input_ids).to(self.device); mask = torch.from_numpy(attention_mask).to(self.device)
             return self.module(ids, mask).float().cpu().numpy()
 
-BACKENDS = {'torch': TorchBackend}
+BACKENDS = {'torch': TorchBackend, 'onnx': 'hybrid_nb.backends:OnnxBackend', 'openvino': 'hybrid_nb.backends:OpenVINOBackend'}
 
 def get_backend(name: str):
     "The backend class registered as `name` (importing an optional one on first use), or a `ModelError`."
@@ -75,18 +85,70 @@ def get_backend(name: str):
     b = BACKENDS[name]
     if isinstance(b, str):
         mod, cls = b.split(':')
-        try: b = BACKENDS[name] = getattr(importlib.import_module(mod), cls)
-        except ImportError as e:
-            raise ModelError(f"backend {name!r} needs an optional extra that is not installed ({e.name}): "
-                             f"pip install \"hybrid_nb[{name}]\"") from None
+        b = BACKENDS[name] = getattr(importlib.import_module(mod), cls)
     return b
+
+def backend_available(name: str) -> bool:
+    "Whether backend `name` can run here (its optional extra is installed)."
+    return get_backend(name).available()
+
+# %% ../nbs/02a_encoders.ipynb #21e42219
+@dataclass(frozen=True)
+class Variant:
+    "A backend run at a precision, e.g. `Variant('openvino', 'bf16')`, named `openvino-bf16`."
+    backend: str
+    precision: str
+    @property
+    def name(self) -> str: return f"{self.backend}-{self.precision}"
+    @classmethod
+    def parse(cls, name: str) -> 'Variant':
+        b, _, p = name.partition('-')
+        return cls(b, p)
+
+# CPU kind -> variants within the accuracy bound, fastest first, as measured by bench/bench_eval.py on that kind
+# (sources in AUTO_SOURCES). Only what was measured belongs here.
+AUTO_VARIANTS = {
+    'amx': ('openvino-bf16', 'torch-bf16', 'openvino-fp32', 'onnx-fp32', 'torch-fp32'),
+    'avx512': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
+    'avx2': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
+    'other': ('torch-fp32',),
+}
+AUTO_SOURCES = {
+    'amx': 'bench/results/eval-amx.json',
+    'avx512': 'not measured: the AVX2 order (fp32 only)',
+    'avx2': 'speed: issue 16 (AMD EPYC, 2 threads, 3,000 XQuAD-R texts: ONNX Runtime fp32 89, OpenVINO fp32 88, '
+            'PyTorch fp32 81 texts/s); accuracy: bench/results/eval-amx.json (fp32 engines reproduce PyTorch fp32; '
+            'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there)',
+    'other': 'no measurement: PyTorch fp32',
+}
+NEEDS_NATIVE = {'bf16': native_bf16}   # precisions that are only worth running where the CPU has them natively
+
+def _usable(v: Variant) -> bool:
+    return v.backend in BACKENDS and NEEDS_NATIVE.get(v.precision, lambda: True)() and backend_available(v.backend)
+
+def resolve_variant(backend: str = 'auto', precision: str = 'auto', device=None, kind: str | None = None) -> Variant:
+    """The variant to run for a requested `backend` and `precision` ('auto' or a name) on this CPU (or a CPU of
+    `kind`): the first usable entry of `AUTO_VARIANTS` that matches the request, else the request itself."""
+    if backend != 'auto': get_backend(backend)   # unknown names fail here, in one line
+    if device is not None and torch.device(device).type != 'cpu':   # GPUs: PyTorch, bf16 where it is native
+        if backend not in ('auto', 'torch'): raise ModelError(f"backend {backend!r} runs on the CPU; use backend 'torch' for device {device}")
+        return Variant('torch', resolve_precision(device, precision))
+    for name in AUTO_VARIANTS.get(kind or cpu_kind(), AUTO_VARIANTS['other']):
+        v = Variant.parse(name)
+        if backend in ('auto', v.backend) and precision in ('auto', v.precision) and _usable(v): return v
+    if backend == 'auto':   # a precision no listed variant runs here: the first backend that runs it
+        backend = next((b for b in BACKENDS if precision in get_backend(b).precisions and backend_available(b)), 'torch')
+    if precision == 'auto': precision = resolve_precision('cpu', 'auto') if backend == 'torch' else 'fp32'
+    return Variant(backend, precision)
 
 # %% ../nbs/02a_encoders.ipynb #f54b0cb1
 class Encoder:
     "Texts in, L2-normalised float32 vectors out, through a registered backend; batching, ordering and caching shared."
-    def __init__(self, tokenizer, backend, config: EncoderConfig, token_budget: int = 4096, cache: bool = True):
+    def __init__(self, tokenizer, backend, config: EncoderConfig, token_budget: int = 4096, cache: bool = True,
+                 requested: dict | None = None):
         self.tokenizer, self.backend, self.config = tokenizer, backend, config
         self.token_budget, self.cache = token_budget, cache
+        self.requested = requested or dict(backend=backend.name, precision=backend.precision)   # what `auto` was resolved from
         self.memo: dict = {}
         self.stats = dict(texts=0, tokens=0, seconds=0.0, cache_hits=0)   # work actually done (timing, benchmarks)
 
@@ -102,9 +164,10 @@ class Encoder:
         return self.config.query_prefix if kind == 'query' else self.config.passage_prefix
 
     def describe(self) -> dict:
-        "What produced the vectors, for a metrics file."
+        "What produced the vectors, for a metrics file: the model, the variant, what was asked for, and the CPU kind it was chosen for."
         return dict(base=self.config.base, fingerprint=self.fingerprint, pooling=self.config.pooling, backend=self.backend.name,
-                    precision=self.backend.precision, device=str(self.backend.device), token_budget=self.token_budget)
+                    precision=self.backend.precision, variant=self.variant, requested=dict(self.requested), cpu_kind=cpu_kind(),
+                    device=str(self.backend.device), token_budget=self.token_budget, threads=torch.get_num_threads())
 
     def tokenize(self, texts: Sequence[str], kind: str, max_length: int | None = None) -> list[list[int]]:
         "Token ids of the prefixed, truncated texts (no padding)."
@@ -122,9 +185,11 @@ class Encoder:
         ids = self.tokenize(texts, kind, max_length)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         pad = self.tokenizer.pad_token_id
-        for idx in tqdm(token_budget_batches([len(x) for x in ids], self.token_budget), desc=desc or f'encode {kind}',
-                        disable=not show_progress, unit='batch', leave=False, mininterval=2):
-            out[idx] = self.backend.embed(*pad_ids([ids[i] for i in idx], pad))
+        order = token_budget_batches([len(x) for x in ids], self.token_budget)
+        padded = (pad_ids([ids[i] for i in idx], pad) for idx in tqdm(order, desc=desc or f'encode {kind}', disable=not show_progress,
+                                                                       unit='batch', leave=False, mininterval=2))
+        embed_many = getattr(self.backend, 'embed_many', None) or (lambda batches: (self.backend.embed(*b) for b in batches))
+        for idx, emb in zip(order, embed_many(padded)): out[idx] = emb
         self.stats['texts'] += len(texts); self.stats['tokens'] += sum(map(len, ids))
         self.stats['seconds'] += time.perf_counter() - t0
         return out
@@ -148,13 +213,15 @@ class Encoder:
         return emb
 
 # %% ../nbs/02a_encoders.ipynb #b46a2e8d
-def make_encoder(module: BiEncoder, backend: str = 'torch', precision: str = 'auto', device=None,
+def make_encoder(module: BiEncoder, backend: str = 'auto', precision: str = 'auto', device=None,
                  token_budget: int | None = None, cache: bool = True) -> Encoder:
-    "An `Encoder` around `module`, with the named backend and precision."
-    b = get_backend(backend)(module, precision=precision, device=device)
-    return Encoder(module.tokenizer, b, module.config, token_budget or getattr(b, 'token_budget', 4096), cache)
+    "An `Encoder` around `module`, with the variant `resolve_variant(backend, precision, device)`."
+    v = resolve_variant(backend, precision, device if device is not None else module.device)
+    b = get_backend(v.backend)(module, precision=v.precision, device=device)
+    return Encoder(module.tokenizer, b, module.config, token_budget or getattr(b, 'token_budget', 4096), cache,
+                   requested=dict(backend=backend, precision=precision))
 
-def load_encoder(spec: str = 'e5-small', backend: str = 'torch', precision: str = 'auto', device=None,
+def load_encoder(spec: str = 'e5-small', backend: str = 'auto', precision: str = 'auto', device=None,
                  token_budget: int | None = None, cache: bool = True, **overrides) -> Encoder:
     "Load the model `spec` (see `load_model`) as an `Encoder` with the given backend and precision."
     return make_encoder(load_model(spec, device=device, **overrides), backend, precision, device, token_budget, cache)
