@@ -34,7 +34,7 @@ class EvalConfig:
     noise_seed: int = 0
     max_query_length: int | None = None       # task default (LAReQA, XQuAD): 64
     max_candidate_length: int | None = None   # task default (LAReQA): 128 for sentences, 512 with context
-    backend: str = 'torch'                    # encoder backend (02a_encoders)
+    backend: str = 'auto'                     # encoder backend (02a_encoders): auto picks per CPU
     precision: str = 'auto'                   # auto | bf16 | fp32 (per backend)
     bootstrap: int = 1000                     # bootstrap resamples for 95% intervals (0: none)
     seed: int = 0                             # bootstrap seed
