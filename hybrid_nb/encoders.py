@@ -19,9 +19,9 @@ from .hardware import cpu_kind, native_bf16
 from .model import BiEncoder, EncoderConfig, load_model, resolve_precision, autocast
 
 # %% auto #0
-__all__ = ['BACKENDS', 'AUTO_VARIANTS', 'AUTO_SOURCES', 'NEEDS_NATIVE', 'token_budget_batches', 'pad_ids', 'TorchBackend',
-           'get_backend', 'backend_available', 'Variant', 'resolve_variant', 'Encoder', 'make_encoder', 'load_encoder',
-           'encoder_from_model']
+__all__ = ['BACKENDS', 'AUTO_VARIANTS', 'AUTO_SOURCES', 'NEEDS_NATIVE', 'TOKEN_CACHE_MIN', 'token_budget_batches', 'pad_ids',
+           'TorchBackend', 'get_backend', 'backend_available', 'Variant', 'resolve_variant', 'join_ids', 'split_ids',
+           'tokenizer_fingerprint', 'token_key', 'Encoder', 'make_encoder', 'load_encoder', 'encoder_from_model']
 
 # %% ../nbs/02a_encoders.ipynb #708c2ee9
 def token_budget_batches(lengths: Sequence[int], token_budget: int, max_batch: int | None = None) -> list[np.ndarray]:
@@ -141,6 +141,40 @@ def resolve_variant(backend: str = 'auto', precision: str = 'auto', device=None,
     if precision == 'auto': precision = resolve_precision('cpu', 'auto') if backend == 'torch' else 'fp32'
     return Variant(backend, precision)
 
+# %% ../nbs/02a_encoders.ipynb #50683f65
+TOKEN_CACHE_MIN = 1000   # shorter lists are tokenized in milliseconds: not worth a file
+
+def join_ids(ids: list[list[int]]) -> np.ndarray:
+    """Token-id lists as one int32 array: the n lengths, then all ids.
+
+    >>> join_ids([[5, 6], [7]]).tolist()
+    [2, 1, 5, 6, 7]
+    """
+    return np.concatenate([np.array([len(x) for x in ids], dtype=np.int32)] + [np.asarray(x, dtype=np.int32) for x in ids])
+
+def split_ids(flat: np.ndarray, n: int) -> list[list[int]]:
+    """The inverse of `join_ids`.
+
+    >>> split_ids(join_ids([[5, 6], [7]]), 2)
+    [[5, 6], [7]]
+    """
+    ends = np.cumsum(flat[:n]) + n
+    return [x.tolist() for x in np.split(flat[n:], ends[:-1] - n)] if n else []
+
+def tokenizer_fingerprint(tokenizer) -> str:
+    "SHA-256 (16 hex digits) of a tokenizer's full serialisation (vocabulary, normaliser, special tokens), computed once."
+    fp = getattr(tokenizer, '_hybrid_nb_fingerprint', None)
+    if fp is None:
+        spec = tokenizer.backend_tokenizer.to_str() if hasattr(tokenizer, 'backend_tokenizer') else f"{tokenizer.name_or_path}|{len(tokenizer)}"
+        fp = hashlib.sha256(spec.encode()).hexdigest()[:16]
+        tokenizer._hybrid_nb_fingerprint = fp
+    return fp
+
+def token_key(tokenizer, prefix: str, max_length: int, texts: Sequence[str]) -> str:
+    h = hashlib.sha256(f"tokens|{tokenizer_fingerprint(tokenizer)}|{prefix}|{max_length}".encode())
+    for t in texts: h.update(t.encode()); h.update(b'\0')
+    return h.hexdigest()[:32]
+
 # %% ../nbs/02a_encoders.ipynb #f54b0cb1
 class Encoder:
     "Texts in, L2-normalised float32 vectors out, through a registered backend; batching, ordering and caching shared."
@@ -170,9 +204,19 @@ class Encoder:
                     device=str(self.backend.device), token_budget=self.token_budget, threads=torch.get_num_threads())
 
     def tokenize(self, texts: Sequence[str], kind: str, max_length: int | None = None) -> list[list[int]]:
-        "Token ids of the prefixed, truncated texts (no padding)."
-        pre = self.prefix(kind)
-        return self.tokenizer([pre + t for t in texts], truncation=True, max_length=max_length or self.config.max_length)['input_ids']
+        """Token ids of the prefixed, truncated texts (no padding). Large lists are cached on disk (when this encoder
+        caches): every fine-tuned model of a sweep shares the tokenizer, so each pool is tokenized once per machine."""
+        pre, maxlen = self.prefix(kind), max_length or self.config.max_length
+        run = lambda: self.tokenizer([pre + t for t in texts], truncation=True, max_length=maxlen)['input_ids']
+        if not self.cache or len(texts) < TOKEN_CACHE_MIN: return run()
+        key = token_key(self.tokenizer, pre, maxlen, texts)
+        path = cache_dir() / 'tokens' / f"{key}.npz"
+        flat = load_array(path, key)
+        if flat is not None and len(flat) > len(texts) and flat[:len(texts)].sum() == len(flat) - len(texts):
+            return split_ids(flat, len(texts))
+        ids = run()
+        save_array(path, join_ids(ids), key)
+        return ids
 
     def cache_key(self, texts: Sequence[str], kind: str, max_length: int | None = None) -> str:
         h = hashlib.sha256(f"{self.fingerprint}|{self.variant}|{kind}|{self.prefix(kind)}|{self.config.pooling}|"
