@@ -445,9 +445,11 @@ def build_model(cfg: TrainConfig, langs: list, device):
     return enc, adversary, params
 
 def build_optimizer(cfg: TrainConfig, params: list):
-    "AdamW (no weight decay on biases and norms) and the linear warmup-then-decay schedule."
+    "AdamW (fused; no weight decay on biases and norms) and the linear warmup-then-decay schedule."
     decay = [p for p in params if p.ndim >= 2]; no_decay = [p for p in params if p.ndim < 2]
-    opt = torch.optim.AdamW([dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=cfg.lr)
+    fused = all(p.device.type in ('cpu', 'cuda') for p in params)   # one kernel per step for all parameters, where PyTorch has it
+    opt = torch.optim.AdamW([dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=cfg.lr,
+                            fused=fused or None)
     warm = int(cfg.warmup * cfg.steps)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
     return opt, sched
