@@ -227,4 +227,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("hybrid-nb: interrupted; finished work is kept, re-run the same command to resume", file=sys.stderr); return 130
 
+# %% ../nbs/07_cli.ipynb #9d5340d5
+#| eval: false
 if __name__ == '__main__': sys.exit(main())   # `python -m hybrid_nb.cli`, as `accelerate launch -m hybrid_nb.cli train` runs it
