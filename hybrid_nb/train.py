@@ -29,9 +29,10 @@ from .model import (load_model, InfoNCELoss, LanguageAdversary, GradCache, autoc
 __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source', 'run_corpora',
            'BatchSlices', 'PairDataset', 'QueryNoise', 'PairCollator', 'to_device', 'make_loader', 'distributed',
            'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source', 'ValidationSet', 'embed_keys',
-           'validate', 'save_checkpoint', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
-           'make_accelerator', 'build_model', 'build_optimizer', 'setup_run', 'open_log', 'TrainingError', 'train_step',
-           'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train', 'accelerate_launch_command']
+           'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys', 'skip_frozen_weights', 'load_checkpoint',
+           'remove_checkpoints', 'TrainState', 'TrainingRun', 'make_accelerator', 'build_model', 'build_optimizer',
+           'setup_run', 'open_log', 'train_step', 'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train',
+           'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
 METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
@@ -354,6 +355,9 @@ def validate(module, vset: ValidationSet, loss_fn: InfoNCELoss, device, precisio
     return dict(loss=float(torch.stack(losses).mean()), map=float(ap.mean()))
 
 # %% ../nbs/03_train.ipynb #9e80fec7
+class TrainingError(HybridNBError):
+    "Training cannot go on (e.g. a non-finite loss); the last good checkpoint is kept."
+
 def save_checkpoint(run: TrainingRun) -> Path:
     "Write a resumable checkpoint into `out/checkpoint/` atomically (see above)."
     acc, out = run.accelerator, run.out
@@ -369,11 +373,27 @@ def save_checkpoint(run: TrainingRun) -> Path:
     acc.wait_for_everyone()
     return final
 
+def frozen_keys(model: torch.nn.Module) -> set:
+    "State-dict names of the parameters that do not train."
+    return {k for k, p in model.named_parameters() if not p.requires_grad}
+
+def skip_frozen_weights(models, weights, output_dir):
+    "An `accelerator.save_state` pre-hook: drop frozen parameters from the weights to be saved."
+    for m, w in zip(models, weights):
+        for k in frozen_keys(m): w.pop(k, None)
+
 def load_checkpoint(acc, out: Path) -> bool:
     "Restore the newest complete checkpoint of `out` into the prepared objects (and the registered state); False if none."
+    from safetensors import safe_open
     for d in (out / 'checkpoint', out / 'checkpoint.old'):
         if (d / 'COMPLETE').is_file():
-            acc.load_state(str(d))
+            for i, m in enumerate(acc._models):
+                with safe_open(str(d / f"model{'_' + str(i) if i else ''}.safetensors"), 'pt') as f: saved = set(f.keys())
+                missing = set(m.state_dict()) - saved
+                if missing != frozen_keys(m) or saved - set(m.state_dict()):
+                    raise TrainingError(f"{d}: the checkpoint does not fit this model (missing {sorted(missing - frozen_keys(m))[:3]}, "
+                                        f"unexpected {sorted(saved - set(m.state_dict()))[:3]}); delete it to start afresh")
+            acc.load_state(str(d), strict=False)   # frozen weights are not in the checkpoint: they stay as loaded
             return True
     return False
 
@@ -472,6 +492,7 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
     else: model, adversary, opt, sched = acc.prepare(enc, adversary, opt, sched)
     state = TrainState()
     acc.register_for_checkpointing(state)
+    acc.register_save_state_pre_hook(skip_frozen_weights)
     resumed = load_checkpoint(acc, out)
     prefixes, lengths = (enc.config.query_prefix, enc.config.passage_prefix), (cfg.max_query_length, cfg.max_passage_length)
     data = PairDataset(train_c, enc.tokenizer, prefixes, lengths)
@@ -506,9 +527,6 @@ def open_log(path: Path, step: int):
     return open(path, 'a')
 
 # %% ../nbs/03_train.ipynb #07cf19da
-class TrainingError(HybridNBError):
-    "Training cannot go on (e.g. a non-finite loss); the last good checkpoint is kept."
-
 def train_step(run: TrainingRun) -> dict:
     "One optimizer step; returns its log record (loss parts, gradient norm, lr, batch kinds, seconds)."
     cfg, acc, st = run.cfg, run.accelerator, run.state
