@@ -246,9 +246,10 @@ import argparse
 a = argparse.Namespace(**json.loads(sys.argv[1]))
 ours = Ours(a, a.spec, a.precision, a.tmp, cache_chunk_size=a.chunk)
 if a.device == 'cuda': torch.cuda.reset_peak_memory_stats()
+base = torch.cuda.memory_allocated() / 2**20 if a.device == 'cuda' else int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() / 2**20
 out = ours.steps(a.steps)
 peak = torch.cuda.max_memory_allocated() / 2**20 if a.device == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps(dict(secs_per_step=sum(out['secs']) / len(out['secs']), peak_mb=peak)))
+print(json.dumps(dict(secs_per_step=sum(out['secs']) / len(out['secs']), peak_mb=peak, before_steps_mb=base)))
 '''
 
 def memory(a, spec, tmp) -> dict:
@@ -261,9 +262,12 @@ def memory(a, spec, tmp) -> dict:
         name = 'plain' if chunk is None else f'gradcache_chunk_{chunk}'
         if r.returncode != 0: res[name] = dict(error=r.stderr.strip().splitlines()[-1][:300]); continue
         o = json.loads(r.stdout.strip().splitlines()[-1])
-        res[name] = dict(peak_mb=round(o['peak_mb']), secs_per_step=round(o['secs_per_step'], 3))
-        log(f"batch 100, {name}: peak {'GPU allocated' if a.device == 'cuda' else 'RSS'} {o['peak_mb']:.0f} MB, {o['secs_per_step']:.2f} s/step")
-    res.update(batch_size=100, precision=a.precisions[0], measure='torch.cuda.max_memory_allocated' if a.device == 'cuda' else 'peak RSS of the process')
+        res[name] = dict(peak_mb=round(o['peak_mb']), before_steps_mb=round(o['before_steps_mb']),
+                         step_peak_over_before_mb=round(o['peak_mb'] - o['before_steps_mb']), secs_per_step=round(o['secs_per_step'], 3))
+        log(f"batch 100, {name}: peak {'GPU allocated' if a.device == 'cuda' else 'RSS'} {o['peak_mb']:.0f} MB "
+            f"({o['before_steps_mb']:.0f} MB before the steps), {o['secs_per_step']:.2f} s/step")
+    res.update(batch_size=100, precision=a.precisions[0], measure='torch.cuda.max_memory_allocated' if a.device == 'cuda' else
+               'peak RSS of the process (a high-water mark: model loading counts too), and the RSS just before the steps')
     return res
 
 # ---------------------------------------------------------------- 1 vs 2 processes
