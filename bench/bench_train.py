@@ -246,9 +246,14 @@ import argparse
 a = argparse.Namespace(**json.loads(sys.argv[1]))
 ours = Ours(a, a.spec, a.precision, a.tmp, cache_chunk_size=a.chunk)
 if a.device == 'cuda': torch.cuda.reset_peak_memory_stats()
-base = torch.cuda.memory_allocated() / 2**20 if a.device == 'cuda' else int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() / 2**20
+def status_mb(key):   # VmRSS / VmHWM of this process (ru_maxrss would include the parent's peak: Linux keeps it across fork and exec)
+    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(key + ':')) / 1024
+if a.device != 'cuda':
+    try: open('/proc/self/clear_refs', 'w').write('5')   # reset VmHWM to the current RSS: the peak of the steps alone
+    except OSError: pass
+base = torch.cuda.memory_allocated() / 2**20 if a.device == 'cuda' else status_mb('VmRSS')
 out = ours.steps(a.steps)
-peak = torch.cuda.max_memory_allocated() / 2**20 if a.device == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = torch.cuda.max_memory_allocated() / 2**20 if a.device == 'cuda' else status_mb('VmHWM')
 print(json.dumps(dict(secs_per_step=sum(out['secs']) / len(out['secs']), peak_mb=peak, before_steps_mb=base)))
 '''
 
@@ -267,7 +272,7 @@ def memory(a, spec, tmp) -> dict:
         log(f"batch 100, {name}: peak {'GPU allocated' if a.device == 'cuda' else 'RSS'} {o['peak_mb']:.0f} MB "
             f"({o['before_steps_mb']:.0f} MB before the steps), {o['secs_per_step']:.2f} s/step")
     res.update(batch_size=100, precision=a.precisions[0], measure='torch.cuda.max_memory_allocated' if a.device == 'cuda' else
-               'peak RSS of the process (a high-water mark: model loading counts too), and the RSS just before the steps')
+               'peak RSS of the process during the steps (VmHWM, reset before them), and the RSS just before the steps')
     return res
 
 # ---------------------------------------------------------------- 1 vs 2 processes

@@ -190,7 +190,7 @@ class BiEncoder(nn.Module):
         """`forward(input_ids, attention_mask)`: pooled, L2-normalised embeddings of one padded batch.
         `forward(query=..., passage=...)`: (query embeddings, passage embeddings) of a training batch in one call
         (either may be None); each side is a dict with padded `input_ids` and `attention_mask`."""
-        if input_ids is not None: return self.encode_groups([dict(input_ids=input_ids, attention_mask=attention_mask, **kw)])[0]
+        if input_ids is not None: return self._hf_embeddings(input_ids, attention_mask, **kw)   # inference: unchanged
         given = [g for g in (query, passage) if g is not None]
         if not given: raise ModelError("BiEncoder.forward needs input_ids, or query= and/or passage= token dicts")
         out = iter(self.encode_groups(given))
@@ -262,7 +262,8 @@ class _Packing:
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
         src, self.buckets, first = [], [], 0
         for m in self.masks:
-            seqs = sorted(range(first, first + len(m)), key=lambda i: -lens[i]); first += len(m)
+            seqs = list(range(first, first + len(m))); first += len(m)
+            if bucket != 1: seqs.sort(key=lambda i: -lens[i])      # one sequence per call needs no sorting
             for c in range(0, len(seqs), bucket or len(seqs)):
                 rows = seqs[c:c + (bucket or len(seqs))]
                 L = lens[rows[0]]
@@ -270,9 +271,11 @@ class _Packing:
                 dst = np.concatenate([r * L + np.arange(lens[i]) for r, i in enumerate(rows)])
                 key = None if lens[rows[-1]] == L else torch.arange(L, device=dev)[None] < torch.tensor([lens[i] for i in rows], device=dev)[:, None]
                 self.buckets.append((len(rows), L, torch.from_numpy(dst).to(dev), key))
-        perm = torch.from_numpy(np.concatenate(src)).to(dev)                    # packed order -> bucket order
-        self.perm, self.unperm = perm, torch.empty_like(perm).index_copy_(0, perm, torch.arange(len(perm), device=dev))
         self.bucket_sizes = [len(d) for _, _, d, _ in self.buckets]
+        self.perm = self.unperm = None                                          # buckets in packed order: nothing to permute
+        if bucket != 1:
+            perm = torch.from_numpy(np.concatenate(src)).to(dev)                # packed order -> bucket order
+            self.perm, self.unperm = perm, torch.empty_like(perm).index_copy_(0, perm, torch.arange(len(perm), device=dev))
 
     def pack(self, padded: list[torch.Tensor]) -> torch.Tensor:
         "(B_g, L_g, ...) tensors -> their real rows, concatenated: (tokens, ...)."
@@ -281,13 +284,13 @@ class _Packing:
     def attention(self, qkv: torch.Tensor, heads: int, dropout: float) -> torch.Tensor:
         "Self-attention of packed (tokens, 3H) projections, bucket by bucket (see the class)."
         out = []
-        for rows, (B, L, dst, key) in zip(take_rows(qkv, self.perm).split(self.bucket_sizes), self.buckets):
+        for rows, (B, L, dst, key) in zip((qkv if self.perm is None else take_rows(qkv, self.perm)).split(self.bucket_sizes), self.buckets):
             buf = rows if key is None else rows.new_zeros(B * L, rows.shape[1]).index_copy(0, dst, rows)
             q, k, v = buf.view(B, L, 3, heads, -1).permute(2, 0, 3, 1, 4)     # 3 x (B, heads, L, d)
             ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=None if key is None else key[:, None, None, :], dropout_p=dropout)
             ctx = ctx.transpose(1, 2).reshape(B * L, -1)
             out.append(ctx if key is None else take_rows(ctx, dst))
-        return take_rows(torch.cat(out), self.unperm)
+        return torch.cat(out) if self.unperm is None else take_rows(torch.cat(out), self.unperm)
 
 def _bert_layer(layer, x: torch.Tensor, packing: _Packing) -> torch.Tensor:
     "One post-LN BERT layer on packed tokens, with the layer's own modules and dropout probabilities."

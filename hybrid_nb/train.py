@@ -81,7 +81,7 @@ class TrainConfig:
     checkpoint_every: int = 20           # resumable checkpoint interval (steps)
     seed: int = 0
     precision: str = 'auto'              # auto | bf16 | fp32
-    device: str | None = None            # None: what Accelerate picks (a GPU if there is one)
+    device: str | None = None            # cpu | cuda | None: what Accelerate picks (a GPU if there is one)
     log_with: str = 'tensorboard'        # none | tensorboard | wandb | mlflow (the JSONL log is always written)
     log_batches: bool = False            # log each step's global batch (qid, query lang, passage lang), as trained
     out_dir: str = 'runs/train'
@@ -101,6 +101,7 @@ class TrainConfig:
         if self.final_model not in ('best', 'last'): raise ConfigError(f"final_model must be 'best' or 'last', got {self.final_model!r}")
         if self.select_by not in ('map', 'loss'): raise ConfigError(f"select_by must be 'map' or 'loss', got {self.select_by!r}")
         if self.log_with not in LOGGERS: raise ConfigError(f"log_with must be one of {LOGGERS}, got {self.log_with!r}")
+        if self.device not in (None, 'cpu', 'cuda'): raise ConfigError(f"device must be 'cpu', 'cuda' or None (Accelerate's choice), got {self.device!r}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.query_noise is not None and (not self.query_noise or not all(isinstance(r, (int, float)) and 0 <= r <= 1 for r in self.query_noise)):
             raise ConfigError(f"query_noise must be a non-empty list of rates in [0, 1], e.g. [0, 0.1, 0.2], got {self.query_noise!r}")
@@ -446,8 +447,9 @@ def make_accelerator(cfg: TrainConfig, out: Path):
     from accelerate import Accelerator, DistributedDataParallelKwargs
     if cfg.device and cfg.device.startswith('cuda') and not torch.cuda.is_available():
         raise ConfigError(f"device {cfg.device!r} asked for, but PyTorch sees no CUDA device here")
-    if cfg.log_with not in ('none', 'tensorboard') and importlib.util.find_spec(cfg.log_with) is None:
-        raise ConfigError(f"log_with={cfg.log_with!r} needs the {cfg.log_with} package: pip install {cfg.log_with} (or use tensorboard)")
+    needs = {'tensorboard': ('tensorboard', 'tensorboardX'), 'wandb': ('wandb',), 'mlflow': ('mlflow',)}.get(cfg.log_with, ())
+    if needs and not any(importlib.util.find_spec(n) for n in needs):
+        raise ConfigError(f"log_with={cfg.log_with!r} needs the {needs[0]} package: pip install {needs[0]} (or log_with='none')")
     return Accelerator(cpu=cfg.device == 'cpu', log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(out),
                        step_scheduler_with_optimizer=False,   # one global batch per step, whatever the process count
                        kwargs_handlers=[DistributedDataParallelKwargs(broadcast_buffers=False)])
