@@ -96,7 +96,7 @@ class Ours:
         from hybrid_nb.train import TrainConfig, setup_run
         cfg = TrainConfig(model=spec, steps=10**6, batch_size=a.batch_size, max_query_length=a.max_length, max_passage_length=a.max_length,
                           eval_every=10**6, checkpoint_every=10**6, precision=precision, device=a.device, log_with='none',
-                          out_dir=f'{tmp}/ours-{precision}-{len(over)}', seed=0, **over)
+                          out_dir=f'{tmp}/ours-{precision}-{len(over)}', seed=0, attention_bucket=getattr(a, 'attention_bucket', None), **over)
         self.run = setup_run(cfg, show_progress=False)
         self.lengths = []
         inner = self.run.batches
@@ -262,7 +262,7 @@ def memory(a, spec, tmp) -> dict:
     res = {}
     for chunk in (None, a.chunk):
         args = dict(batch_size=100, max_length=a.max_length, device=a.device, spec=spec, precision=a.precisions[0], tmp=tmp,
-                    chunk=chunk, steps=2)
+                    chunk=chunk, steps=2, attention_bucket=a.attention_bucket)
         r = subprocess.run([sys.executable, '-c', MEMORY, json.dumps(args), str(ROOT / 'bench')], capture_output=True, text=True)
         name = 'plain' if chunk is None else f'gradcache_chunk_{chunk}'
         if r.returncode != 0: res[name] = dict(error=r.stderr.strip().splitlines()[-1][:300]); continue
@@ -323,6 +323,7 @@ def main():
     ap.add_argument('--chunk', type=int, default=16, help='GradCache chunk size for --memory')
     ap.add_argument('--scaling', action='store_true', help='1 vs 2 processes at the same global batch (CPU)')
     ap.add_argument('--profile', action='store_true', help='print the torch.profiler table of our loop')
+    ap.add_argument('--attention-bucket', type=int, default=None, help='sequences per attention call in our unpadded forward (default: 1 on a CPU, whole groups on a GPU)')
     ap.add_argument('--threads', type=int, default=None, help='CPU threads (default: all cores)')
     ap.add_argument('--out', default=None, help='results file (default: bench/results/train-<cpu kind or gpu>.json)')
     a = ap.parse_args()

@@ -170,6 +170,7 @@ class BiEncoder(nn.Module):
         if config.pooling not in ('mean', 'cls', 'pooler'): raise ModelError(f"unknown pooling {config.pooling!r}: use mean, cls or pooler")
         self.model, self.tokenizer, self.config = model, tokenizer, config
         self.unpadded = supports_unpadded(model)   # the faster path below; False: transformers' own forward
+        self.attention_bucket = None                # sequences per attention call in that path (None: per device)
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
@@ -199,7 +200,7 @@ class BiEncoder(nn.Module):
     def encode_groups(self, groups: list[dict]) -> list[torch.Tensor]:
         "Embeddings of several padded batches; the unpadded path runs them all in one pass over their real tokens."
         if self.unpadded and not any(set(g) - {'input_ids', 'attention_mask'} for g in groups):
-            return unpadded_bert_embeddings(self.model, groups, self.config.pooling)
+            return unpadded_bert_embeddings(self.model, groups, self.config.pooling, self.attention_bucket)
         return [self._hf_embeddings(**g) for g in groups]
 
     def _hf_embeddings(self, input_ids, attention_mask, **kw) -> torch.Tensor:
