@@ -96,7 +96,7 @@ class Ours:
         from hybrid_nb.train import TrainConfig, setup_run
         cfg = TrainConfig(model=spec, steps=10**6, batch_size=a.batch_size, max_query_length=a.max_length, max_passage_length=a.max_length,
                           eval_every=10**6, checkpoint_every=10**6, precision=precision, device=a.device, log_with='none',
-                          out_dir=f'{tmp}/ours-{precision}-{len(over)}', seed=0, attention_bucket=getattr(a, 'attention_bucket', None), **over)
+                          out_dir=f'{tmp}/ours-{precision}-{len(over)}', seed=0, attention_tolerance=getattr(a, 'attention_tolerance', None), **over)
         self.run = setup_run(cfg, show_progress=False)
         self.lengths = []
         inner = self.run.batches
@@ -117,14 +117,23 @@ class Ours:
         return dict(secs=secs, cpu=cpu, lengths=lens)
 
 # ---------------------------------------------------------------- sentence-transformers
+def in_order(dataset, batch_size, drop_last, **kw):
+    "A sentence-transformers batch sampler that keeps the rows in order (the rows are our batches, already drawn)."
+    from torch.utils.data import SequentialSampler
+    from sentence_transformers.base.sampler import DefaultBatchSampler
+    return DefaultBatchSampler(SequentialSampler(range(len(dataset))), batch_size=batch_size, drop_last=drop_last)
+
 class SentenceTransformersTrainer:
-    "sentence-transformers' trainer on the same model and pairs (MLQA-R training ids, one language per pair), timed per step."
+    """sentence-transformers' trainer on the same model and the very batches our loop trains on (the same seed's hybrid
+    batches of MLQA-R, in the same order: equal lengths and padding), timed per step."""
     def __init__(self, a, spec, precision, tmp):
         from sentence_transformers import SentenceTransformer
         from hybrid_nb.train import TrainConfig, run_corpora
+        from hybrid_nb.samplers import HybridBatchSampler
         tr, _ = run_corpora(TrainConfig())
-        self.rows = [dict(anchor='query: ' + tr.queries[i][l], positive='passage: ' + tr.passages[i][l]) for i in tr.ids for l in tr.langs_of(i)]
-        np.random.default_rng(0).shuffle(self.rows)
+        stream = HybridBatchSampler(tr, a.batch_size, 0.5, seed=0).stream(0)
+        self.rows = [dict(anchor='query: ' + tr.queries[p.qid][p.qlang], positive='passage: ' + tr.passages[p.qid][p.plang])
+                     for _, (_, batch) in zip(range(200), stream) for p in batch]
         self.model = SentenceTransformer(model_folder(spec), device=a.device)
         self.model.max_seq_length = a.max_length
         self.model[0].auto_model.embeddings.word_embeddings.weight.requires_grad_(False)   # the same frozen part as ours
@@ -147,7 +156,7 @@ class SentenceTransformersTrainer:
         args = SentenceTransformerTrainingArguments(
             output_dir=f'{self.tmp}/st', per_device_train_batch_size=bs, max_steps=n, learning_rate=3e-5, weight_decay=0.01,
             warmup_ratio=0.1, max_grad_norm=1.0, logging_steps=10**6, save_strategy='no', report_to=[], bf16=self.precision == 'bf16',
-            use_cpu=a.device == 'cpu', seed=0, dataloader_drop_last=True, disable_tqdm=True)
+            use_cpu=a.device == 'cpu', seed=0, dataloader_drop_last=True, disable_tqdm=True, batch_sampler=in_order)
         SentenceTransformerTrainer(model=self.model, args=args, train_dataset=Dataset.from_list(rows),
                                    loss=losses.MultipleNegativesRankingLoss(self.model), callbacks=[Clock()]).train()
         return dict(secs=[m[2] - m[0] for m in marks], cpu=[m[3] - m[1] for m in marks])
@@ -262,7 +271,7 @@ def memory(a, spec, tmp) -> dict:
     res = {}
     for chunk in (None, a.chunk):
         args = dict(batch_size=100, max_length=a.max_length, device=a.device, spec=spec, precision=a.precisions[0], tmp=tmp,
-                    chunk=chunk, steps=2, attention_bucket=a.attention_bucket)
+                    chunk=chunk, steps=2, attention_tolerance=a.attention_tolerance)
         r = subprocess.run([sys.executable, '-c', MEMORY, json.dumps(args), str(ROOT / 'bench')], capture_output=True, text=True)
         name = 'plain' if chunk is None else f'gradcache_chunk_{chunk}'
         if r.returncode != 0: res[name] = dict(error=r.stderr.strip().splitlines()[-1][:300]); continue
@@ -323,7 +332,7 @@ def main():
     ap.add_argument('--chunk', type=int, default=16, help='GradCache chunk size for --memory')
     ap.add_argument('--scaling', action='store_true', help='1 vs 2 processes at the same global batch (CPU)')
     ap.add_argument('--profile', action='store_true', help='print the torch.profiler table of our loop')
-    ap.add_argument('--attention-bucket', type=int, default=None, help='sequences per attention call in our unpadded forward (default: 1 on a CPU, whole groups on a GPU)')
+    ap.add_argument('--attention-tolerance', type=float, default=None, help='length spread within one attention call of our unpadded forward, 0-1 (default: 0.5 on a CPU, 1 on a GPU)')
     ap.add_argument('--threads', type=int, default=None, help='CPU threads (default: all cores)')
     ap.add_argument('--out', default=None, help='results file (default: bench/results/train-<cpu kind or gpu>.json)')
     a = ap.parse_args()

@@ -80,7 +80,7 @@ _TRAIN_FLAGS = dict(
     checkpoint_every=(int, "resumable checkpoint interval in steps, e.g. 20"),
     log_with=(str, "experiment tracker besides the JSONL log: tensorboard, wandb, mlflow or none"),
     train_files=(str, "folder of local training files, e.g. data/mmarco (mmarco: one <lang>.jsonl per language)"),
-    device=(str, "cpu or cuda, e.g. cpu (default: what Accelerate picks, a GPU if there is one)"),
+    device=(str, "cpu or cuda, e.g. cpu; unset, Accelerate picks (a GPU if there is one)"),
 )
 
 def _add_train(sub):
@@ -90,7 +90,7 @@ def _add_train(sub):
     for k, (t, h) in _TRAIN_FLAGS.items():
         tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None, help=h + ' (default: the TrainConfig default)')
     tr.add_argument('--train-langs', default=None, help='comma-separated training languages, e.g. en,de (default: all of the source)')
-    tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2 (default: none)')
+    tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
     tr.add_argument('--nproc', type=int, default=1, help='train in N processes on this machine through accelerate launch, e.g. 2')
     tr.add_argument('--threads', type=int, default=None, help='CPU threads per process, e.g. 2 (default: all cores, shared among the processes)')
     tr.set_defaults(func=_train)

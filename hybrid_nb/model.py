@@ -170,7 +170,7 @@ class BiEncoder(nn.Module):
         if config.pooling not in ('mean', 'cls', 'pooler'): raise ModelError(f"unknown pooling {config.pooling!r}: use mean, cls or pooler")
         self.model, self.tokenizer, self.config = model, tokenizer, config
         self.unpadded = supports_unpadded(model)   # the faster path below; False: transformers' own forward
-        self.attention_bucket = None                # sequences per attention call in that path (None: per device)
+        self.attention_tolerance = None             # length spread within one attention call there (None: per device)
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
@@ -200,7 +200,7 @@ class BiEncoder(nn.Module):
     def encode_groups(self, groups: list[dict]) -> list[torch.Tensor]:
         "Embeddings of several padded batches; the unpadded path runs them all in one pass over their real tokens."
         if self.unpadded and not any(set(g) - {'input_ids', 'attention_mask'} for g in groups):
-            return unpadded_bert_embeddings(self.model, groups, self.config.pooling, self.attention_bucket)
+            return unpadded_bert_embeddings(self.model, groups, self.config.pooling, self.attention_tolerance)
         return [self._hf_embeddings(**g) for g in groups]
 
     def _hf_embeddings(self, input_ids, attention_mask, **kw) -> torch.Tensor:
@@ -249,66 +249,91 @@ def take_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     return _TakeRows.apply(x, idx)
 
 class _Packing:
-    """Where the real tokens of padded groups sit. Tokens are packed group by group, sequence by sequence. For the
-    attention, each group's sequences are sorted by length and cut into buckets of `bucket` sequences (0: the whole
-    group), each padded to its own longest sequence: attention work, and attention dropout above all, grows with the
-    padded length squared."""
-    def __init__(self, masks: list[torch.Tensor], bucket: int = 0):
+    """Where the real tokens of padded groups go. Each group's sequences are sorted by length and gathered into
+    buckets of similar length (a sequence joins the current bucket while its length is at least `1 - tolerance`
+    times the bucket's longest; 0: equal lengths only, 1: the whole group), and the real tokens are packed bucket by
+    bucket, sequence by sequence: the linear layers see only real tokens, and each bucket's tokens are contiguous for
+    its attention call, padded only to the bucket's longest sequence."""
+    def __init__(self, masks: list[torch.Tensor], tolerance: float = 1.0, fused: bool | None = None):
         self.masks = [m.bool() for m in masks]
         dev = self.masks[0].device
-        self.flat = [m.reshape(-1).nonzero().squeeze(1) for m in self.masks]    # real positions in each padded layout
-        self.lengths = torch.cat([m.sum(1) for m in self.masks])               # tokens per sequence, all groups
-        self.seq_of_token = torch.repeat_interleave(torch.arange(len(self.lengths), device=dev), self.lengths)
-        lens = self.lengths.tolist()
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
-        src, self.buckets, first = [], [], 0
-        for m in self.masks:
-            seqs = list(range(first, first + len(m))); first += len(m)
-            if bucket != 1: seqs.sort(key=lambda i: -lens[i])      # one sequence per call needs no sorting
-            for c in range(0, len(seqs), bucket or len(seqs)):
-                rows = seqs[c:c + (bucket or len(seqs))]
-                L = lens[rows[0]]
-                src += [np.arange(starts[i], starts[i] + lens[i]) for i in rows]
-                dst = np.concatenate([r * L + np.arange(lens[i]) for r, i in enumerate(rows)])
-                key = None if lens[rows[-1]] == L else torch.arange(L, device=dev)[None] < torch.tensor([lens[i] for i in rows], device=dev)[:, None]
-                self.buckets.append((len(rows), L, torch.from_numpy(dst).to(dev), key))
+        self.fused = fused      # None: PyTorch's fused attention on a GPU and without dropout; the unfused one otherwise
+        lens_g = [m.sum(1).tolist() for m in self.masks]
+        self.lengths = torch.tensor([n for ls in lens_g for n in ls], device=dev)   # tokens per sequence, in input order
+        src, seq_ids, self.buckets, first = [], [], [], 0                       # src: per group, padded positions in packed order
+        for m, lens in zip(self.masks, lens_g):
+            rows = sorted(range(len(lens)), key=lambda r: -lens[r])
+            buckets = [[rows[0]]]
+            for r in rows[1:]:
+                if lens[r] < (1 - tolerance) * lens[buckets[-1][0]]: buckets.append([])
+                buckets[-1].append(r)
+            idx = []
+            for b in buckets:
+                L = lens[b[0]]
+                idx += [r * m.shape[1] + np.arange(lens[r]) for r in b]
+                seq_ids += [np.full(lens[r], first + r) for r in b]
+                dst = np.concatenate([i * L + np.arange(lens[r]) for i, r in enumerate(b)])
+                key = None if lens[b[-1]] == L else torch.arange(L, device=dev)[None] < torch.tensor([lens[r] for r in b], device=dev)[:, None]
+                self.buckets.append((len(b), L, torch.from_numpy(dst).to(dev), key))
+            src.append(torch.from_numpy(np.concatenate(idx)).to(dev)); first += len(lens)
+        self.src = src
+        self.seq_of_token = torch.from_numpy(np.concatenate(seq_ids)).to(dev)   # the input sequence of each packed token
         self.bucket_sizes = [len(d) for _, _, d, _ in self.buckets]
-        self.perm = self.unperm = None                                          # buckets in packed order: nothing to permute
-        if bucket != 1:
-            perm = torch.from_numpy(np.concatenate(src)).to(dev)                # packed order -> bucket order
-            self.perm, self.unperm = perm, torch.empty_like(perm).index_copy_(0, perm, torch.arange(len(perm), device=dev))
 
     def pack(self, padded: list[torch.Tensor]) -> torch.Tensor:
-        "(B_g, L_g, ...) tensors -> their real rows, concatenated: (tokens, ...)."
-        return torch.cat([x.reshape(-1, *x.shape[2:])[f] for x, f in zip(padded, self.flat)])
+        "(B_g, L_g, ...) tensors -> their real rows in packed order: (tokens, ...)."
+        return torch.cat([x.reshape(-1, *x.shape[2:])[i] for x, i in zip(padded, self.src)])
+
+    def fused_for(self, device, dropout: float) -> bool:
+        "Whether to use PyTorch's fused attention (None: on a GPU, and wherever there is no dropout)."
+        return (device.type != 'cpu' or not dropout) if self.fused is None else self.fused
 
     def attention(self, qkv: torch.Tensor, heads: int, dropout: float) -> torch.Tensor:
-        "Self-attention of packed (tokens, 3H) projections, bucket by bucket (see the class)."
+        """Self-attention of packed (tokens, 3H) projections, bucket by bucket. Fused: PyTorch's
+        `scaled_dot_product_attention`. Unfused (the CPU default when training): the same function in four operations
+        per bucket (product, mask, softmax, dropout mask, product), for projections whose queries are already scaled
+        by 1/sqrt(d) and values by dropout's 1/(1-p) (`_bert_layer` folds both into the projection weights): on a CPU,
+        where the fused kernel has no dropout, this is faster than PyTorch's own fallback."""
+        fused = self.fused_for(qkv.device, dropout)
         out = []
-        for rows, (B, L, dst, key) in zip((qkv if self.perm is None else take_rows(qkv, self.perm)).split(self.bucket_sizes), self.buckets):
+        for rows, (B, L, dst, key) in zip(qkv.split(self.bucket_sizes), self.buckets):
             buf = rows if key is None else rows.new_zeros(B * L, rows.shape[1]).index_copy(0, dst, rows)
             q, k, v = buf.view(B, L, 3, heads, -1).permute(2, 0, 3, 1, 4)     # 3 x (B, heads, L, d)
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=None if key is None else key[:, None, None, :], dropout_p=dropout)
+            if fused:
+                ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=None if key is None else key[:, None, None, :], dropout_p=dropout)
+            else:
+                s = torch.matmul(q, k.transpose(-1, -2))
+                if key is not None: s = s.masked_fill(~key[:, None, None, :], float('-inf'))
+                p = s.softmax(-1)
+                if dropout: p = p * torch.empty_like(p).bernoulli_(1 - dropout)   # the mask in p's dtype: no conversion
+                ctx = torch.matmul(p, v)
             ctx = ctx.transpose(1, 2).reshape(B * L, -1)
             out.append(ctx if key is None else take_rows(ctx, dst))
-        return torch.cat(out) if self.unperm is None else take_rows(torch.cat(out), self.unperm)
+        return torch.cat(out)
 
 def _bert_layer(layer, x: torch.Tensor, packing: _Packing) -> torch.Tensor:
     "One post-LN BERT layer on packed tokens, with the layer's own modules and dropout probabilities."
     sa, ao = layer.attention.self, layer.attention.output
-    qkv = F.linear(x, torch.cat([sa.query.weight, sa.key.weight, sa.value.weight]),
-                   torch.cat([sa.query.bias, sa.key.bias, sa.value.bias]))
     p_attn = getattr(sa, 'dropout_prob', sa.dropout.p) if layer.training else 0.0
-    h = ao.LayerNorm(ao.dropout(ao.dense(packing.attention(qkv, sa.num_attention_heads, p_attn))) + x)
+    w = torch.cat([sa.query.weight, sa.key.weight, sa.value.weight])
+    b = torch.cat([sa.query.bias, sa.key.bias, sa.value.bias])
+    if not packing.fused_for(x.device, p_attn):   # fold the scales of the unfused attention into the (fp32) weights
+        H = sa.query.weight.shape[0]
+        scale = torch.ones(3 * H, device=w.device, dtype=w.dtype); scale[:H] = (H // sa.num_attention_heads) ** -0.5
+        if p_attn: scale[2 * H:] = 1 / (1 - p_attn)
+        w, b = w * scale[:, None], b * scale
+    h = ao.LayerNorm(ao.dropout(ao.dense(packing.attention(F.linear(x, w, b), sa.num_attention_heads, p_attn))) + x)
     f = layer.intermediate.intermediate_act_fn(layer.intermediate.dense(h))
     return layer.output.LayerNorm(layer.output.dropout(layer.output.dense(f)) + h)
 
-def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str = 'mean', bucket: int | None = None) -> list[torch.Tensor]:
+def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str = 'mean', tolerance: float | None = None,
+                             fused: bool | None = None) -> list[torch.Tensor]:
     """Pooled, L2-normalised embeddings of padded token groups, computed on their real tokens only (one pass).
-    `bucket`: sequences per attention call. Default: 1 on a CPU (no padding at all; measured fastest there, against 2,
-    4, 8 and whole groups), whole groups on a GPU (few large kernels)."""
+    `tolerance`: how unequal the lengths in one attention bucket may be (see `_Packing`); default 0.5 on a CPU
+    (measured fastest there), 1 (whole groups, fewest kernels) on a GPU. `fused`: PyTorch's attention (True) or the
+    written-out one (False); default: PyTorch's on a GPU and without dropout."""
     dev = groups[0]['attention_mask'].device
-    packing = _Packing([g['attention_mask'] for g in groups], (1 if dev.type == 'cpu' else 0) if bucket is None else bucket)
+    packing = _Packing([g['attention_mask'] for g in groups], (0.5 if dev.type == 'cpu' else 1.0) if tolerance is None else tolerance, fused)
     emb = bert.embeddings
     ids = packing.pack([g['input_ids'] for g in groups])
     pos = packing.pack([torch.arange(g['input_ids'].shape[1], device=ids.device).expand_as(g['input_ids']) for g in groups])
@@ -319,7 +344,8 @@ def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str =
         pooled = x.new_zeros(len(packing.lengths), x.shape[1]).index_add_(0, packing.seq_of_token, x)
         pooled = pooled / packing.lengths.clamp(min=1)[:, None].to(x.dtype)
     else:
-        pooled = x[torch.cumsum(packing.lengths, 0) - packing.lengths]      # each sequence's first token
+        first = torch.full_like(packing.lengths, len(x)).scatter_reduce_(0, packing.seq_of_token, torch.arange(len(x), device=x.device), 'amin')
+        pooled = x[first]                                                    # each sequence's first token
         if pooling == 'pooler': pooled = bert.pooler(pooled[:, None])
     return list(F.normalize(pooled.float(), dim=-1).split([len(m) for m in packing.masks]))
 

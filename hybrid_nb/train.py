@@ -69,7 +69,7 @@ class TrainConfig:
     freeze_embeddings: bool = True       # word embeddings are 96M of e5-small's 118M parameters
     dropout: float | None = None         # None: the model's own; 0 for exact comparisons
     unpadded: bool = True                # compute on real tokens only where the model allows (same function, faster)
-    attention_bucket: int | None = None  # sequences per attention call there (None: 1 on a CPU, a whole group on a GPU)
+    attention_tolerance: float | None = None  # length spread within one attention call there (None: 0.5 on a CPU, 1 on a GPU)
     lang_weighting: str = 'uniform'      # batch language: uniform | size
     val_fraction: float = 0.1            # held-out ids of the training source
     val_ratio: float = 0.5               # validation loss batches: fixed mix, identical for every run
@@ -460,7 +460,7 @@ def build_model(cfg: TrainConfig, langs: list, device):
     enc = load_model(cfg.model, device=device).train()
     if cfg.freeze_embeddings: enc.model.embeddings.word_embeddings.weight.requires_grad_(False)
     if cfg.dropout is not None: set_dropout(enc.model, cfg.dropout)
-    enc.unpadded, enc.attention_bucket = enc.unpadded and cfg.unpadded, cfg.attention_bucket
+    enc.unpadded, enc.attention_tolerance = enc.unpadded and cfg.unpadded, cfg.attention_tolerance
     adversary = None
     if cfg.method in ('adversarial', 'hybrid+adversarial'):
         adversary = LanguageAdversary(enc.dim, langs, cfg.adv_hidden, cfg.adv_weight).to(device)
