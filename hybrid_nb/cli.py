@@ -109,6 +109,13 @@ _TRAIN_FLAGS = dict(
     eval_every=(int, "validation interval in steps, e.g. 10"),
     patience=(int, "early stopping after this many validations without improvement, e.g. 3"),
     precision=(str, "auto, bf16 or fp32 (auto: bf16 where the device has it natively)"),
+    cache_chunk_size=(int, "GradCache: embed each batch in chunks of this many pairs (same gradients, less memory), e.g. 16"),
+    warmup=(float, "fraction of the steps with linear learning-rate warmup, e.g. 0.1"),
+    select_by=(str, "model selection and early stopping on the held-out ids of the training source: map or loss"),
+    checkpoint_every=(int, "resumable checkpoint interval in steps, e.g. 20"),
+    log_with=(str, "experiment tracker besides the JSONL log: tensorboard, wandb, mlflow or none"),
+    train_files=(str, "folder of local training files, e.g. data/mmarco (mmarco: one <lang>.jsonl per language)"),
+    device=(str, "cpu or cuda, e.g. cpu; unset, Accelerate picks (a GPU if there is one)"),
 )
 
 def _add_train(sub):
@@ -118,7 +125,9 @@ def _add_train(sub):
     for k, (t, h) in _TRAIN_FLAGS.items():
         tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None, help=h + ' (default: the TrainConfig default)')
     tr.add_argument('--train-langs', default=None, help='comma-separated training languages, e.g. en,de (default: all of the source)')
-    tr.add_argument('--threads', type=int, default=None, help='CPU threads, e.g. 2 (default: all cores)')
+    tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
+    tr.add_argument('--nproc', type=int, default=1, help='train in N processes on this machine through accelerate launch, e.g. 2')
+    tr.add_argument('--threads', type=int, default=None, help='CPU threads per process, e.g. 2 (default: all cores, shared among the processes)')
     tr.set_defaults(func=_train)
 
 def _add_evaluate(sub):
@@ -250,14 +259,23 @@ def _report(args):
     return 0
 
 def _train(args):
-    from hybrid_nb.train import TrainConfig, train
+    import os, subprocess
+    from pathlib import Path
+    from hybrid_nb.train import TrainConfig, train, accelerate_launch_command
     from hybrid_nb.hardware import set_threads
-    set_threads(args.threads)
     d = json.loads(TrainConfig.from_json(args.config).to_json()) if args.config else {}
     d.update({k: getattr(args, k) for k in _TRAIN_FLAGS if getattr(args, k) is not None})
     if args.train_langs: d['train_langs'] = args.train_langs.split(',')
-    summary = train(TrainConfig.from_dict(d), args.data_dir)
-    print(json.dumps({k: v for k, v in summary.items() if k != 'val_history'}, indent=1))
+    if args.query_noise: d['query_noise'] = [float(r) for r in args.query_noise.split(',')]
+    cfg = TrainConfig.from_dict(d)
+    if args.nproc > 1 and 'LOCAL_RANK' not in os.environ:   # the launcher: accelerate starts `hybrid-nb train` N times
+        out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)
+        cfg.to_json(out / 'launch_config.json')
+        cli = (['--data-dir', str(args.data_dir)] if args.data_dir else []) + ['train', '--config', str(out / 'launch_config.json')]
+        return subprocess.call(accelerate_launch_command(args.nproc, cli + (['--threads', str(args.threads)] if args.threads else []), args.threads))
+    set_threads(args.threads or max(1, (os.cpu_count() or 1) // int(os.environ.get('LOCAL_WORLD_SIZE', 1))))
+    summary = train(cfg, args.data_dir)
+    if int(os.environ.get('RANK', 0)) == 0: print(json.dumps({k: v for k, v in summary.items() if k != 'val_history'}, indent=1))
     return 0
 
 def _evaluate(args):
@@ -303,3 +321,7 @@ def main(argv=None) -> int:
         print(f"hybrid-nb: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("hybrid-nb: interrupted; finished work is kept, re-run the same command to resume", file=sys.stderr); return 130
+
+# %% ../nbs/07_cli.ipynb #9d5340d5
+#| eval: false
+if __name__ == '__main__': sys.exit(main())   # `python -m hybrid_nb.cli`, as `accelerate launch -m hybrid_nb.cli train` runs it

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_model.ipynb #8ae3f57d
 from __future__ import annotations
-import hashlib, json, math, os, shutil, struct, warnings
+import contextlib, hashlib, json, math, os, shutil, struct, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Sequence
@@ -22,7 +22,8 @@ from .data import hub_reachable
 # %% auto #0
 __all__ = ['E5_DEFAULTS', 'HUB_DEFAULTS', 'resolve_precision', 'autocast', 'e5_image_path', 'E5Image', 'read_e5_image',
            'dequantize_q4_0', 'e5_state_dict', 'e5_tokenizer_file', 'xlmr_tokenizer', 'EncoderConfig', 'pad_batch',
-           'BiEncoder', 'convert_e5_small', 'tiny_encoder', 'weights_fingerprint', 'load_model', 'InfoNCELoss',
+           'BiEncoder', 'set_dropout', 'supports_unpadded', 'take_rows', 'unpadded_bert_embeddings', 'convert_e5_small',
+           'tiny_encoder', 'weights_fingerprint', 'load_model', 'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache',
            'GradientReversal', 'dann_lambda', 'LanguageAdversary']
 
 # %% ../nbs/02_model.ipynb #2a54eb7e
@@ -168,6 +169,8 @@ class BiEncoder(nn.Module):
         super().__init__()
         if config.pooling not in ('mean', 'cls', 'pooler'): raise ModelError(f"unknown pooling {config.pooling!r}: use mean, cls or pooler")
         self.model, self.tokenizer, self.config = model, tokenizer, config
+        self.unpadded = supports_unpadded(model)   # the faster path below; False: transformers' own forward
+        self.attention_tolerance = None             # length spread within one attention call there (None: per device)
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
@@ -184,8 +187,24 @@ class BiEncoder(nn.Module):
                              max_length=max_length or self.config.max_length, return_tensors='pt')
         return {k: v.to(self.device) for k, v in enc.items()}
 
-    def forward(self, input_ids, attention_mask, **kw) -> torch.Tensor:
-        "Pooled, L2-normalised embeddings (with gradients when training)."
+    def forward(self, input_ids=None, attention_mask=None, *, query: dict | None = None, passage: dict | None = None, **kw):
+        """`forward(input_ids, attention_mask)`: pooled, L2-normalised embeddings of one padded batch.
+        `forward(query=..., passage=...)`: (query embeddings, passage embeddings) of a training batch in one call
+        (either may be None); each side is a dict with padded `input_ids` and `attention_mask`."""
+        if input_ids is not None: return self._hf_embeddings(input_ids, attention_mask, **kw)   # inference: unchanged
+        given = [g for g in (query, passage) if g is not None]
+        if not given: raise ModelError("BiEncoder.forward needs input_ids, or query= and/or passage= token dicts")
+        out = iter(self.encode_groups(given))
+        return (next(out) if query is not None else None), (next(out) if passage is not None else None)
+
+    def encode_groups(self, groups: list[dict]) -> list[torch.Tensor]:
+        "Embeddings of several padded batches; the unpadded path runs them all in one pass over their real tokens."
+        if self.unpadded and not any(set(g) - {'input_ids', 'attention_mask'} for g in groups):
+            return unpadded_bert_embeddings(self.model, groups, self.config.pooling, self.attention_tolerance)
+        return [self._hf_embeddings(**g) for g in groups]
+
+    def _hf_embeddings(self, input_ids, attention_mask, **kw) -> torch.Tensor:
+        "transformers' own forward on the padded batch, then pooling and normalisation."
         out = self.model(input_ids=input_ids, attention_mask=attention_mask, **kw)
         if self.config.pooling == 'cls': pooled = out.last_hidden_state[:, 0]
         elif self.config.pooling == 'pooler': pooled = out.pooler_output
@@ -197,6 +216,138 @@ class BiEncoder(nn.Module):
     def embed(self, texts: Sequence[str], kind: str, max_length: int | None = None) -> torch.Tensor:
         "Embeddings of `texts` as a tensor on the model's device, keeping the autograd graph (for training)."
         return self(**self.tokenize(texts, kind, max_length))
+
+def set_dropout(model: nn.Module, p: float) -> None:
+    "Set every dropout probability of a transformers model (hidden and attention) to `p`, e.g. 0 for exact comparisons."
+    for m in model.modules():
+        if isinstance(m, nn.Dropout): m.p = p
+        if hasattr(m, 'dropout_prob'): m.dropout_prob = p   # transformers' SDPA attention keeps its own copy
+    for k in ('hidden_dropout_prob', 'attention_probs_dropout_prob'):
+        if hasattr(model.config, k): setattr(model.config, k, p)
+
+# %% ../nbs/02_model.ipynb #3874c45d
+def supports_unpadded(model: nn.Module) -> bool:
+    "Whether `unpadded_bert_embeddings` computes `model`'s forward: a BERT encoder with absolute positions."
+    c = getattr(model, 'config', None)
+    return (type(model).__name__ == 'BertModel' and getattr(c, 'position_embedding_type', 'absolute') == 'absolute'
+            and not getattr(c, 'is_decoder', False) and getattr(c, 'hidden_act', None) in ('gelu', 'gelu_new', 'relu')
+            and all(hasattr(l, 'attention') and hasattr(l.attention, 'self') for l in model.encoder.layer))
+
+class _TakeRows(torch.autograd.Function):
+    "`x[idx]` for indices without repeats, whose backward is a plain scatter (`index_copy`), not an accumulating `index_put`."
+    @staticmethod
+    def forward(ctx, x, idx):
+        ctx.save_for_backward(idx); ctx.n = len(x)
+        return x.index_select(0, idx)
+    @staticmethod
+    def backward(ctx, grad):
+        idx, = ctx.saved_tensors
+        return grad.new_zeros(ctx.n, *grad.shape[1:]).index_copy_(0, idx, grad), None
+
+def take_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    "Rows `idx` (no repeats) of `x`, differentiable with a cheap backward."
+    return _TakeRows.apply(x, idx)
+
+class _Packing:
+    """Where the real tokens of padded groups go. Each group's sequences are sorted by length and gathered into
+    buckets of similar length (a sequence joins the current bucket while its length is at least `1 - tolerance`
+    times the bucket's longest; 0: equal lengths only, 1: the whole group), and the real tokens are packed bucket by
+    bucket, sequence by sequence: the linear layers see only real tokens, and each bucket's tokens are contiguous for
+    its attention call, padded only to the bucket's longest sequence."""
+    def __init__(self, masks: list[torch.Tensor], tolerance: float = 1.0, fused: bool | None = None):
+        self.masks = [m.bool() for m in masks]
+        dev = self.masks[0].device
+        self.fused = fused      # None: PyTorch's fused attention on a GPU and without dropout; the unfused one otherwise
+        lens_g = [m.sum(1).tolist() for m in self.masks]
+        self.lengths = torch.tensor([n for ls in lens_g for n in ls], device=dev)   # tokens per sequence, in input order
+        src, seq_ids, self.buckets, first = [], [], [], 0                       # src: per group, padded positions in packed order
+        for m, lens in zip(self.masks, lens_g):
+            rows = sorted(range(len(lens)), key=lambda r: -lens[r])
+            buckets = [[rows[0]]]
+            for r in rows[1:]:
+                if lens[r] < (1 - tolerance) * lens[buckets[-1][0]]: buckets.append([])
+                buckets[-1].append(r)
+            idx = []
+            for b in buckets:
+                L = lens[b[0]]
+                idx += [r * m.shape[1] + np.arange(lens[r]) for r in b]
+                seq_ids += [np.full(lens[r], first + r) for r in b]
+                dst = np.concatenate([i * L + np.arange(lens[r]) for i, r in enumerate(b)])
+                key = None if lens[b[-1]] == L else torch.arange(L, device=dev)[None] < torch.tensor([lens[r] for r in b], device=dev)[:, None]
+                self.buckets.append((len(b), L, torch.from_numpy(dst).to(dev), key))
+            src.append(torch.from_numpy(np.concatenate(idx)).to(dev)); first += len(lens)
+        self.src = src
+        self.seq_of_token = torch.from_numpy(np.concatenate(seq_ids)).to(dev)   # the input sequence of each packed token
+        self.bucket_sizes = [len(d) for _, _, d, _ in self.buckets]
+
+    def pack(self, padded: list[torch.Tensor]) -> torch.Tensor:
+        "(B_g, L_g, ...) tensors -> their real rows in packed order: (tokens, ...)."
+        return torch.cat([x.reshape(-1, *x.shape[2:])[i] for x, i in zip(padded, self.src)])
+
+    def fused_for(self, device, dropout: float) -> bool:
+        "Whether to use PyTorch's fused attention (None: on a GPU, and wherever there is no dropout)."
+        return (device.type != 'cpu' or not dropout) if self.fused is None else self.fused
+
+    def attention(self, qkv: torch.Tensor, heads: int, dropout: float) -> torch.Tensor:
+        """Self-attention of packed (tokens, 3H) projections, bucket by bucket. Fused: PyTorch's
+        `scaled_dot_product_attention`. Unfused (the CPU default when training): the same function in four operations
+        per bucket (product, mask, softmax, dropout mask, product), for projections whose queries are already scaled
+        by 1/sqrt(d) and values by dropout's 1/(1-p) (`_bert_layer` folds both into the projection weights): on a CPU,
+        where the fused kernel has no dropout, this is faster than PyTorch's own fallback."""
+        fused = self.fused_for(qkv.device, dropout)
+        out = []
+        for rows, (B, L, dst, key) in zip(qkv.split(self.bucket_sizes), self.buckets):
+            buf = rows if key is None else rows.new_zeros(B * L, rows.shape[1]).index_copy(0, dst, rows)
+            q, k, v = buf.view(B, L, 3, heads, -1).permute(2, 0, 3, 1, 4)     # 3 x (B, heads, L, d)
+            if fused:
+                ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=None if key is None else key[:, None, None, :], dropout_p=dropout)
+            else:
+                s = torch.matmul(q, k.transpose(-1, -2))
+                if key is not None: s = s.masked_fill(~key[:, None, None, :], float('-inf'))
+                p = s.softmax(-1)
+                if dropout: p = p * torch.empty_like(p).bernoulli_(1 - dropout)   # the mask in p's dtype: no conversion
+                ctx = torch.matmul(p, v)
+            ctx = ctx.transpose(1, 2).reshape(B * L, -1)
+            out.append(ctx if key is None else take_rows(ctx, dst))
+        return torch.cat(out)
+
+def _bert_layer(layer, x: torch.Tensor, packing: _Packing) -> torch.Tensor:
+    "One post-LN BERT layer on packed tokens, with the layer's own modules and dropout probabilities."
+    sa, ao = layer.attention.self, layer.attention.output
+    p_attn = getattr(sa, 'dropout_prob', sa.dropout.p) if layer.training else 0.0
+    w = torch.cat([sa.query.weight, sa.key.weight, sa.value.weight])
+    b = torch.cat([sa.query.bias, sa.key.bias, sa.value.bias])
+    if not packing.fused_for(x.device, p_attn):   # fold the scales of the unfused attention into the (fp32) weights
+        H = sa.query.weight.shape[0]
+        scale = torch.ones(3 * H, device=w.device, dtype=w.dtype); scale[:H] = (H // sa.num_attention_heads) ** -0.5
+        if p_attn: scale[2 * H:] = 1 / (1 - p_attn)
+        w, b = w * scale[:, None], b * scale
+    h = ao.LayerNorm(ao.dropout(ao.dense(packing.attention(F.linear(x, w, b), sa.num_attention_heads, p_attn))) + x)
+    f = layer.intermediate.intermediate_act_fn(layer.intermediate.dense(h))
+    return layer.output.LayerNorm(layer.output.dropout(layer.output.dense(f)) + h)
+
+def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str = 'mean', tolerance: float | None = None,
+                             fused: bool | None = None) -> list[torch.Tensor]:
+    """Pooled, L2-normalised embeddings of padded token groups, computed on their real tokens only (one pass).
+    `tolerance`: how unequal the lengths in one attention bucket may be (see `_Packing`); default 0.5 on a CPU
+    (measured fastest there), 1 (whole groups, fewest kernels) on a GPU. `fused`: PyTorch's attention (True) or the
+    written-out one (False); default: PyTorch's on a GPU and without dropout."""
+    dev = groups[0]['attention_mask'].device
+    packing = _Packing([g['attention_mask'] for g in groups], (0.5 if dev.type == 'cpu' else 1.0) if tolerance is None else tolerance, fused)
+    emb = bert.embeddings
+    ids = packing.pack([g['input_ids'] for g in groups])
+    pos = packing.pack([torch.arange(g['input_ids'].shape[1], device=ids.device).expand_as(g['input_ids']) for g in groups])
+    x = emb.word_embeddings(ids) + emb.token_type_embeddings.weight[0]     # token type 0, as transformers' default
+    x = emb.dropout(emb.LayerNorm(x + emb.position_embeddings(pos)))
+    for layer in bert.encoder.layer: x = _bert_layer(layer, x, packing)
+    if pooling == 'mean':
+        pooled = x.new_zeros(len(packing.lengths), x.shape[1]).index_add_(0, packing.seq_of_token, x)
+        pooled = pooled / packing.lengths.clamp(min=1)[:, None].to(x.dtype)
+    else:
+        first = torch.full_like(packing.lengths, len(x)).scatter_reduce_(0, packing.seq_of_token, torch.arange(len(x), device=x.device), 'amin')
+        pooled = x[first]                                                    # each sequence's first token
+        if pooling == 'pooler': pooled = bert.pooler(pooled[:, None])
+    return list(F.normalize(pooled.float(), dim=-1).split([len(m) for m in packing.masks]))
 
 # %% ../nbs/02_model.ipynb #553d03d1
 E5_DEFAULTS = dict(pooling='mean', query_prefix='query: ', passage_prefix='passage: ')
@@ -283,7 +434,6 @@ def _save(self: BiEncoder, folder) -> Path:
 BiEncoder.save = _save
 
 # %% ../nbs/02_model.ipynb #e60f7ca5
-import contextlib
 @contextlib.contextmanager
 def _quiet_transformers():
     "Silence transformers' load-time advice (e.g. a spurious tokenizer-regex notice) while loading known-good folders."
@@ -333,16 +483,69 @@ class InfoNCELoss(nn.Module):
         if denominator not in ('all', 'negatives'): raise ValueError(f"denominator must be 'all' or 'negatives', got {denominator!r}")
         self.temperature, self.denominator = temperature, denominator
 
-    def forward(self, q: torch.Tensor, p: torch.Tensor, hard_negatives: torch.Tensor | None = None) -> torch.Tensor:
-        "Mean loss over the batch; `q`, `p`: (B, d); `hard_negatives`: (N, d), shared by all rows."
+    def forward(self, q: torch.Tensor, p: torch.Tensor, hard_negatives: torch.Tensor | None = None, offset: int = 0) -> torch.Tensor:
+        "Mean loss over the rows of `q`; `q`: (B, d), `p`: (>= offset + B, d); `hard_negatives`: (N, d), shared by all rows."
         scores = q @ p.T
         if hard_negatives is not None: scores = torch.cat([scores, q @ hard_negatives.T], dim=1)
         scores = scores / self.temperature
-        target = torch.arange(len(q), device=q.device)
+        target = torch.arange(offset, offset + len(q), device=q.device)
         if self.denominator == 'all': return F.cross_entropy(scores, target)
-        pos = scores[target, target]
+        pos = scores.gather(1, target[:, None]).squeeze(1)
         neg = scores.masked_fill(F.one_hot(target, scores.shape[1]).bool(), float('-inf'))
         return (torch.logsumexp(neg, dim=1) - pos).mean()
+
+# %% ../nbs/02_model.ipynb #91d2d4dc
+class RandContext:
+    "The random state (CPU, and the CUDA devices of `tensors`) at creation; `with ctx:` replays it and restores the outer stream after."
+    def __init__(self, *tensors):
+        from torch.utils.checkpoint import get_device_states
+        self.cpu_state = torch.get_rng_state()
+        self.devices, self.device_states = get_device_states(*tensors)
+
+    def __enter__(self):
+        from torch.utils.checkpoint import set_device_states
+        self._fork = torch.random.fork_rng(devices=self.devices, enabled=True)
+        self._fork.__enter__()
+        torch.set_rng_state(self.cpu_state); set_device_states(self.devices, self.device_states)
+
+    def __exit__(self, *exc): self._fork.__exit__(*exc)
+
+def row_chunks(group: dict, size: int) -> list[dict]:
+    "A padded token dict cut into chunks of `size` rows, each trimmed to its own longest sequence."
+    n = len(group['attention_mask'])
+    out = []
+    for a in range(0, n, size):
+        part = {k: v[a:a + size] for k, v in group.items()}
+        L = int(part['attention_mask'].sum(1).max())
+        out.append({k: v[:, :L] for k, v in part.items()})
+    return out
+
+class GradCache:
+    "Embed-then-backward in chunks of `chunk_size` rows: the gradients of the whole batch's loss with the memory of one chunk."
+    def __init__(self, chunk_size: int):
+        if chunk_size < 1: raise ModelError(f"cache_chunk_size must be >= 1, got {chunk_size}")
+        self.chunk_size = chunk_size
+
+    def embed(self, module, query: dict, passage: dict) -> tuple[torch.Tensor, torch.Tensor, list]:
+        "Step 1: (query embeddings, passage embeddings, chunks) without autograd graphs; `chunks` remember their random state."
+        qs, ps, chunks = [], [], []
+        with torch.no_grad():
+            for cq, cp in zip(row_chunks(query, self.chunk_size), row_chunks(passage, self.chunk_size)):
+                chunks.append((cq, cp, RandContext(cq['input_ids'], cp['input_ids'])))
+                q, p = module(query=cq, passage=cp)
+                qs.append(q); ps.append(p)
+        return torch.cat(qs), torch.cat(ps), chunks
+
+    def backward(self, module, chunks: list, q_grad: torch.Tensor, p_grad: torch.Tensor, no_sync=contextlib.nullcontext):
+        """Step 3: re-embed each chunk with its replayed random state and back-propagate its rows' cached gradients.
+        `no_sync()` wraps every chunk but the last (DDP then synchronises once, at the last backward)."""
+        a = 0
+        for i, (cq, cp, rand) in enumerate(chunks):
+            n = len(cq['input_ids'])
+            with rand, (no_sync() if i < len(chunks) - 1 else contextlib.nullcontext()):
+                q, p = module(query=cq, passage=cp)
+                torch.autograd.backward([q, p], [q_grad[a:a + n], p_grad[a:a + n]])
+            a += n
 
 # %% ../nbs/02_model.ipynb #a98ad6dc
 class _GradReverse(torch.autograd.Function):
@@ -378,9 +581,10 @@ class LanguageAdversary(nn.Module):
     def lang_ids(self, langs: Sequence[str], device=None) -> torch.Tensor:
         return torch.tensor([self.langs.index(l) for l in langs], device=device)
 
-    def forward(self, emb: torch.Tensor, langs: Sequence[str], progress: float) -> tuple[torch.Tensor, float]:
-        "(weighted adversarial loss, discriminator accuracy) for embeddings `emb` of languages `langs`."
+    def forward(self, emb: torch.Tensor, langs: Sequence[str] | torch.Tensor, progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """(weighted adversarial loss, discriminator accuracy as a 0-d tensor) for embeddings `emb` of languages `langs`
+        (codes, or their indices in `self.langs`)."""
         self.reverse.lambd = dann_lambda(progress)
         logits = self.discriminator(self.reverse(emb))
-        target = self.lang_ids(langs, emb.device)
-        return self.weight * F.cross_entropy(logits, target), (logits.argmax(1) == target).float().mean().item()
+        target = langs.to(emb.device) if torch.is_tensor(langs) else self.lang_ids(langs, emb.device)
+        return self.weight * F.cross_entropy(logits, target), (logits.argmax(1) == target).float().mean().detach()

@@ -12,7 +12,7 @@ from .errors import HybridNBError
 
 # %% auto #0
 __all__ = ['Pair', 'SamplerError', 'batch_kind', 'ParallelBatchSampler', 'MonolingualBatchSampler', 'CrossLingualBatchSampler',
-           'HybridBatchSampler', 'binomial_interval']
+           'HybridBatchSampler']
 
 # %% ../nbs/01_samplers.ipynb #bbde32dc
 class SamplerError(HybridNBError):
@@ -43,18 +43,23 @@ class _Deck:
         return out
 
 class ParallelBatchSampler:
-    "Base class: deterministic epochs of `steps_per_epoch` batches, sharded over `world_size` processes."
+    "Base class: deterministic epochs of `steps_per_epoch` global batches; each process iterates its slice of them."
     def __init__(self, langs_of, batch_size: int, seed: int = 0, steps_per_epoch: int | None = None,
                  rank: int = 0, world_size: int = 1):
         if hasattr(langs_of, 'langs_of'): langs_of = {i: langs_of.langs_of(i) for i in langs_of.ids}
         self.langs_of = {i: sorted(ls) for i, ls in langs_of.items()}
         if batch_size < 1: raise SamplerError(f"batch_size must be >= 1, got {batch_size}")
         if not 0 <= rank < world_size: raise SamplerError(f"rank must be in [0, world_size), got rank {rank}, world_size {world_size}")
+        if batch_size % world_size:
+            raise SamplerError(f"the global batch_size {batch_size} must be a multiple of the {world_size} processes "
+                               f"(each process holds an equal slice of every batch)")
         self.batch_size, self.seed, self.rank, self.world_size, self.epoch = batch_size, seed, rank, world_size, 0
         self.steps_per_epoch = steps_per_epoch or max(1, len(self.langs_of) // batch_size)
 
+    @property
+    def local_batch_size(self) -> int: return self.batch_size // self.world_size
     def set_epoch(self, epoch: int): self.epoch = epoch
-    def __len__(self): return len(range(self.rank, self.steps_per_epoch, self.world_size))
+    def __len__(self): return self.steps_per_epoch
 
     def new_state(self, rng) -> dict: return {}
     def draw(self, rng, state) -> list[Pair]: raise NotImplementedError
@@ -65,9 +70,21 @@ class ParallelBatchSampler:
         state = self.new_state(rng)
         for _ in range(self.steps_per_epoch): yield self.draw(rng, state)
 
+    def local_slice(self, batch: list[Pair]) -> list[Pair]:
+        "This process's part of a global batch."
+        n = self.local_batch_size
+        return batch[self.rank * n:(self.rank + 1) * n]
+
     def __iter__(self) -> Iterator[list[Pair]]:
-        for b, batch in enumerate(self.global_batches()):
-            if b % self.world_size == self.rank: yield batch
+        for batch in self.global_batches(): yield self.local_slice(batch)
+
+    def stream(self, start: int = 0) -> Iterator[tuple[int, list[Pair]]]:
+        "(index, global batch) for every batch from number `start` on, across epochs (batch i is in epoch i // steps_per_epoch)."
+        epoch, skip = divmod(start, self.steps_per_epoch)
+        while True:
+            for j, batch in enumerate(self.global_batches(epoch)):
+                if j >= skip: yield epoch * self.steps_per_epoch + j, batch
+            epoch, skip = epoch + 1, 0
 
 # %% ../nbs/01_samplers.ipynb #452687fa
 class MonolingualBatchSampler(ParallelBatchSampler):
@@ -122,14 +139,3 @@ class HybridBatchSampler(ParallelBatchSampler):
     def draw(self, rng, state) -> list[Pair]:
         if rng.random() < self.ratio: return self.mono.draw(rng, state['mono'])
         return self.cross.draw(rng, state['cross'])
-
-# %% ../nbs/01_samplers.ipynb #de54a075
-def binomial_interval(n: int, p: float, level: float = 0.999) -> tuple[int, int]:
-    """The central `level` interval of Binomial(n, p), as counts.
-
-    >>> binomial_interval(2000, 0.0), binomial_interval(2000, 1.0)
-    ((0, 0), (2000, 2000))
-    """
-    from scipy.stats import binom
-    lo, hi = binom.interval(level, n, p)
-    return int(lo), int(hi)

@@ -4,43 +4,58 @@
 
 # %% ../nbs/03_train.ipynb #4a62d7b4
 from __future__ import annotations
-import json, math, random, shutil, time
-from dataclasses import dataclass, asdict, fields
+import contextlib, importlib.util, json, math, os, random, shutil, sys, time
+from collections import namedtuple
+from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .errors import HybridNBError, ConfigError
-from .cache import atomic_write
-from .hardware import default_device
-from .data import load_lareqa, ParallelCorpus, assert_zero_shot
+from .errors import HybridNBError, ConfigError, ZeroShotViolation
+from .hardware import cpu_info
+from .languages import LANGUAGES
+from .data import load_lareqa, load_mmarco, ParallelCorpus, assert_zero_shot
+from .noise import add_noise
 from .samplers import HybridBatchSampler, batch_kind
-from .model import (load_model, InfoNCELoss, LanguageAdversary, autocast, resolve_precision,
-                             weights_fingerprint)
+from .metrics import relevant_ranks, average_precision
+from .model import (load_model, InfoNCELoss, LanguageAdversary, GradCache, autocast, resolve_precision,
+                             weights_fingerprint, pad_batch, set_dropout)
 
 # %% auto #0
-__all__ = ['METHODS', 'TrainConfig', 'run_corpora', 'make_sampler', 'texts_of', 'batch_loss', 'validation_loss',
-           'save_checkpoint', 'seed_everything', 'TrainingError', 'train']
+__all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source', 'run_corpora',
+           'BatchSlices', 'PairDataset', 'QueryNoise', 'PairCollator', 'to_device', 'make_loader', 'distributed',
+           'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source', 'ValidationSet', 'embed_keys',
+           'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys', 'skip_frozen_weights', 'load_checkpoint',
+           'remove_checkpoints', 'TrainState', 'TrainingRun', 'make_accelerator', 'build_model', 'build_optimizer',
+           'setup_run', 'open_log', 'train_step', 'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train',
+           'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
 METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
+LOGGERS = ('none', 'tensorboard', 'wandb', 'mlflow')
 
 @dataclass
 class TrainConfig:
     "Everything that defines a training run."
     model: str = 'e5-small'              # load_model spec
-    train_source: str = 'mlqa-r'         # LAReQA-format training source
-    train_langs: list | None = None      # None: all languages of the source
+    train_source: str = 'mlqa-r'         # a TRAIN_SOURCES name: mlqa-r | mmarco | xquad-r (tests only)
+    train_files: str | None = None       # a folder of local files for the source (mmarco: <lang>.jsonl)
+    train_max_rows: int = 10_000         # rows per language read from a streamed source (mmarco)
+    train_langs: list | None = None      # None: all languages of the source (mmarco: en, de)
     eval_dataset: str = 'xquad-r'        # checked by the zero-shot guard
     method: str = 'hybrid'               # hybrid | adversarial | hybrid+adversarial
     ratio: float = 0.5                   # P(monolingual batch)
     adversarial_ratio: float = 1.0       # batch ratio for method='adversarial' (monolingual by default)
     adv_weight: float = 0.1              # weight of the adversarial loss
     adv_hidden: int = 256                # discriminator hidden size
+    query_noise: list | None = None      # noise-robust arm: a rate per batch drawn from this list, e.g. [0, 0.1, 0.2]
     steps: int = 100                     # optimizer steps
-    batch_size: int = 16
+    batch_size: int = 16                 # the global batch (all processes together)
+    cache_chunk_size: int | None = None  # GradCache: embed the batch in chunks of this many pairs (None: all at once)
     grad_accum: int = 1                  # micro-batches per step (each its own in-batch negatives)
     lr: float = 3e-5
     weight_decay: float = 0.01
@@ -52,17 +67,24 @@ class TrainConfig:
     max_passage_length: int = 128
     passage_context: bool = False        # passage = answer sentence (+ its paragraph if True)
     freeze_embeddings: bool = True       # word embeddings are 96M of e5-small's 118M parameters
+    dropout: float | None = None         # None: the model's own; 0 for exact comparisons
+    unpadded: bool = True                # compute on real tokens only where the model allows (same function, faster)
+    attention_tolerance: float | None = None  # length spread within one attention call there (None: 0.5 on a CPU, 1 on a GPU)
     lang_weighting: str = 'uniform'      # batch language: uniform | size
     val_fraction: float = 0.1            # held-out ids of the training source
-    val_ratio: float = 0.5               # validation batches: fixed mix, identical for every run
+    val_ratio: float = 0.5               # validation loss batches: fixed mix, identical for every run
     val_batches: int = 8
     eval_every: int = 20                 # validation interval (steps)
-    checkpoint_every: int = 20           # resumable checkpoint interval (steps)
+    eval_at_start: bool = False          # also validate the untrained model (step 0), which can then be selected
+    select_by: str = 'map'               # model selection and early stopping: map (val mAP, higher) | loss (val loss, lower)
     patience: int | None = None          # early stopping after this many evaluations without improvement
-    final_model: str = 'best'            # best (lowest validation loss, as in the paper) | last
+    final_model: str = 'best'            # best (by select_by) | last
+    checkpoint_every: int = 20           # resumable checkpoint interval (steps)
     seed: int = 0
     precision: str = 'auto'              # auto | bf16 | fp32
-    device: str | None = None
+    device: str | None = None            # cpu | cuda | None: what Accelerate picks (a GPU if there is one)
+    log_with: str = 'tensorboard'        # none | tensorboard | wandb | mlflow (the JSONL log is always written)
+    log_batches: bool = False            # log each step's global batch (qid, query lang, passage lang), as trained
     out_dir: str = 'runs/train'
 
     def __post_init__(self):
@@ -70,11 +92,20 @@ class TrainConfig:
         for f in ('ratio', 'adversarial_ratio'):
             v = getattr(self, f)
             if not isinstance(v, (int, float)) or not 0 <= v <= 1: raise ConfigError(f"{f} must be in [0, 1], got {v!r}")
-        for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches'):
+        for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches', 'train_max_rows'):
             if getattr(self, f) < 1: raise ConfigError(f"{f} must be >= 1, got {getattr(self, f)}")
+        if self.cache_chunk_size is not None and self.cache_chunk_size < 1:
+            raise ConfigError(f"cache_chunk_size must be >= 1 or None, got {self.cache_chunk_size}")
         if not 0 <= self.warmup < 1: raise ConfigError(f"warmup must be a fraction in [0, 1), got {self.warmup}")
         if self.lr <= 0: raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.temperature <= 0: raise ConfigError(f"temperature must be > 0, got {self.temperature}")
         if self.final_model not in ('best', 'last'): raise ConfigError(f"final_model must be 'best' or 'last', got {self.final_model!r}")
+        if self.select_by not in ('map', 'loss'): raise ConfigError(f"select_by must be 'map' or 'loss', got {self.select_by!r}")
+        if self.log_with not in LOGGERS: raise ConfigError(f"log_with must be one of {LOGGERS}, got {self.log_with!r}")
+        if self.device not in (None, 'cpu', 'cuda'): raise ConfigError(f"device must be 'cpu', 'cuda' or None (Accelerate's choice), got {self.device!r}")
+        if self.dropout is not None and not 0 <= self.dropout < 1: raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.query_noise is not None and (not self.query_noise or not all(isinstance(r, (int, float)) and 0 <= r <= 1 for r in self.query_noise)):
+            raise ConfigError(f"query_noise must be a non-empty list of rates in [0, 1], e.g. [0, 0.1, 0.2], got {self.query_noise!r}")
 
     def to_json(self, path=None) -> str:
         s = json.dumps(asdict(self), indent=1)
@@ -95,159 +126,534 @@ class TrainConfig:
         return cls.from_dict(d)
 
 # %% ../nbs/03_train.ipynb #285bca6f
+def _lareqa_source(name):
+    def load(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
+        return ParallelCorpus.from_lareqa(load_lareqa(name, cfg.train_langs, data_dir), with_context=cfg.passage_context)
+    return load
+
+def _mmarco_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
+    langs = cfg.train_langs or ['en', 'de']
+    files = {l: Path(cfg.train_files) / f'{l}.jsonl' for l in langs} if cfg.train_files else None
+    if files:
+        missing = [str(f) for f in files.values() if not f.is_file()]
+        if missing: raise ConfigError(f"train_files: no file {missing[0]} (expected one <lang>.jsonl per language in {cfg.train_files})")
+    return load_mmarco(langs, cfg.train_max_rows, files)
+
+TRAIN_SOURCES = {'mlqa-r': _lareqa_source('mlqa-r'), 'mmarco': _mmarco_source, 'xquad-r': _lareqa_source('xquad-r')}
+EVALUATION_SETS = ('xquad-r', 'xquad', 'tatoeba')   # never used for validation or tuning
+
+def load_train_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
+    "The training corpus of `cfg.train_source`, from the `TRAIN_SOURCES` registry."
+    if cfg.train_source not in TRAIN_SOURCES:
+        raise ConfigError(f"unknown train_source {cfg.train_source!r}: expected one of {', '.join(TRAIN_SOURCES)}")
+    corpus = TRAIN_SOURCES[cfg.train_source](cfg, data_dir)
+    corpus.name = cfg.train_source
+    return corpus
+
 def run_corpora(cfg: TrainConfig, data_dir=None) -> tuple[ParallelCorpus, ParallelCorpus]:
     "Train and validation corpora for `cfg`, after the zero-shot guard against `cfg.eval_dataset`."
-    source = load_lareqa(cfg.train_source, cfg.train_langs, data_dir)
-    corpus = ParallelCorpus.from_lareqa(source, with_context=cfg.passage_context)
+    corpus = load_train_source(cfg, data_dir)
     assert_zero_shot(corpus, load_lareqa(cfg.eval_dataset, None, data_dir))
     return corpus.split(cfg.val_fraction, seed=0)
 
-def make_sampler(cfg: TrainConfig, corpus: ParallelCorpus) -> HybridBatchSampler:
-    "The training batch sampler of `cfg`'s method."
-    ratio = cfg.adversarial_ratio if cfg.method == 'adversarial' else cfg.ratio
-    return HybridBatchSampler(corpus, cfg.batch_size, ratio, cfg.lang_weighting, seed=cfg.seed)
-
-def texts_of(corpus: ParallelCorpus, batch) -> tuple[list, list]:
-    "Query texts and passage texts of a batch of `Pair`s."
-    pairs = [corpus.pair(p.qid, p.qlang, p.plang) for p in batch]
-    return [q for q, _ in pairs], [p for _, p in pairs]
-
 # %% ../nbs/03_train.ipynb #74f833ee
-def batch_loss(enc, loss_fn, corpus, batch, cfg: TrainConfig, adversary=None, progress: float = 0.0) -> tuple[torch.Tensor, dict]:
-    "Loss of one batch, and its parts for the log."
-    qs, ps = texts_of(corpus, batch)
-    q = enc.embed(qs, 'query', cfg.max_query_length)
-    p = enc.embed(ps, 'passage', cfg.max_passage_length)
-    loss = nce = loss_fn(q, p)
-    parts = dict(infonce=nce.item())
-    if adversary is not None:
-        adv, acc = adversary(torch.cat([q, p]), [b.qlang for b in batch] + [b.plang for b in batch], progress)
-        loss = loss + adv
-        parts.update(adv=adv.item(), adv_acc=acc, adv_lambda=adversary.reverse.lambd)
-    return loss, parts
+Tagged = namedtuple('Tagged', 'batch kind pair')   # a Pair with its global batch's number and kind
+
+class BatchSlices:
+    "A DataLoader `batch_sampler`: this process's slice of every global batch of `sampler` from number `start` on."
+    def __init__(self, sampler: HybridBatchSampler, start: int = 0): self.sampler, self.start = sampler, start
+    def __iter__(self):
+        for i, batch in self.sampler.stream(self.start):
+            kind = batch_kind(batch)
+            yield [Tagged(i, kind, p) for p in self.sampler.local_slice(batch)]
+
+class PairDataset(torch.utils.data.Dataset):
+    "The (query, passage) pairs of a corpus as token ids; each text is tokenised once, on first use."
+    def __init__(self, corpus: ParallelCorpus, tokenizer, prefixes: tuple[str, str], max_lengths: tuple[int, int]):
+        self.corpus, self.tokenizer, self.prefixes, self.max_lengths = corpus, tokenizer, prefixes, max_lengths
+        self.ids = {}   # (kind, qid, lang) -> token ids
+
+    def __len__(self): return len(self.corpus)
+
+    def tokenize(self, kind: int, texts: list[str]) -> list[list[int]]:
+        "Token ids of `texts` as queries (kind 0) or passages (kind 1): prefixed and truncated, unpadded."
+        return self.tokenizer([self.prefixes[kind] + t for t in texts], truncation=True, max_length=self.max_lengths[kind],
+                              add_special_tokens=True)['input_ids']
+
+    def token_ids(self, kind: int, keys: list[tuple]) -> list[list[int]]:
+        "Token ids of the queries (kind 0) or passages (kind 1) `keys` = [(qid, lang), ...]."
+        todo = sorted({k for k in keys if (kind, *k) not in self.ids})
+        if todo:
+            texts = self.corpus.queries if kind == 0 else self.corpus.passages
+            for k, ids in zip(todo, self.tokenize(kind, [texts[q][l] for q, l in todo])): self.ids[(kind, *k)] = ids
+        return [self.ids[(kind, *k)] for k in keys]
+
+    def __getitems__(self, items: list[Tagged]) -> list[dict]:
+        qs = self.token_ids(0, [(t.pair.qid, t.pair.qlang) for t in items])
+        ps = self.token_ids(1, [(t.pair.qid, t.pair.plang) for t in items])
+        return [dict(item=t, query_ids=q, passage_ids=p) for t, q, p in zip(items, qs, ps)]
+
+    def __getitem__(self, item: Tagged) -> dict: return self.__getitems__([item])[0]
+
+class QueryNoise:
+    "Train-time query noise: one rate per global batch drawn from `rates`, then `add_noise`, all fixed by (seed, batch)."
+    def __init__(self, rates: list, seed: int): self.rates, self.seed = [float(r) for r in rates], seed
+    def rate(self, batch: int) -> float: return random.Random(f"{self.seed}:query-noise:{batch}").choice(self.rates)
+    def __call__(self, text: str, lang: str, batch: int, rate: float) -> str:
+        spaces = LANGUAGES[lang].spaces if lang in LANGUAGES else None
+        return add_noise(text, rate, seed=f"{self.seed}:{batch}", spaces=spaces)
+
+class PairCollator:
+    "Pads a slice of tagged pairs into `{'query': ..., 'passage': ...}` token dicts plus languages and tags."
+    def __init__(self, dataset: PairDataset, langs: list, noise: QueryNoise | None = None):
+        self.dataset, self.langs, self.noise = dataset, list(langs), noise
+        self.pad_id = dataset.tokenizer.pad_token_id
+
+    def __call__(self, samples: list[dict]) -> dict:
+        items = [s['item'] for s in samples]
+        q_ids, rate = [s['query_ids'] for s in samples], 0.0
+        if self.noise is not None:
+            rate = self.noise.rate(items[0].batch)
+            if rate > 0:
+                texts = [self.noise(self.dataset.corpus.queries[t.pair.qid][t.pair.qlang], t.pair.qlang, t.batch, rate) for t in items]
+                q_ids = self.dataset.tokenize(0, texts)
+        (qi, qm), (pi, pm) = pad_batch(q_ids, self.pad_id), pad_batch([s['passage_ids'] for s in samples], self.pad_id)
+        lang = lambda ls: torch.tensor([self.langs.index(l) for l in ls])
+        return dict(query=dict(input_ids=qi, attention_mask=qm), passage=dict(input_ids=pi, attention_mask=pm),
+                    query_lang=lang([t.pair.qlang for t in items]), passage_lang=lang([t.pair.plang for t in items]),
+                    batch=items[0].batch, kind=items[0].kind, pairs=[tuple(t.pair) for t in items], noise_rate=rate)
+
+def to_device(batch: dict, device) -> dict:
+    "The tensors of a collated batch (nested one level) moved to `device`; everything else as is."
+    mv = lambda v: v.to(device, non_blocking=True) if torch.is_tensor(v) else v
+    return {k: ({kk: mv(vv) for kk, vv in v.items()} if isinstance(v, dict) else mv(v)) for k, v in batch.items()}
+
+def make_loader(dataset: PairDataset, sampler: HybridBatchSampler, collator: PairCollator, start: int = 0) -> DataLoader:
+    "A DataLoader of this process's slices of the global batches, from global batch `start` on (endless)."
+    # its own generator: a DataLoader iterator draws a seed from the global generator otherwise, which would shift the
+    # dropout masks of a resumed run
+    return DataLoader(dataset, batch_sampler=BatchSlices(sampler, start), collate_fn=collator, num_workers=0,
+                      generator=torch.Generator().manual_seed(0))
+
+# %% ../nbs/03_train.ipynb #354e60e4
+class _GatherWithGrad(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x.contiguous())
+        ctx.rank, ctx.n = dist.get_rank(), len(x)
+        return torch.cat(parts)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad)   # every process's loss reaches every slice: sum their gradients
+        return grad[ctx.rank * ctx.n:(ctx.rank + 1) * ctx.n]
+
+def distributed() -> bool: return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
+    "The rows of `x` from all processes, in rank order, differentiable; `x` itself on a single process."
+    return _GatherWithGrad.apply(x) if distributed() else x
+
+def gather_ids(x: torch.Tensor) -> torch.Tensor:
+    "The rows of an integer tensor from all processes, in rank order (no gradient)."
+    if not distributed(): return x
+    parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, x.contiguous())
+    return torch.cat(parts)
+
+# %% ../nbs/03_train.ipynb #cbdfba54
+class Objective:
+    "InfoNCE over the gathered batch (+ the language adversary); `backward(batch)` leaves the gradients in the weights."
+    def __init__(self, model, loss_fn: InfoNCELoss, adversary=None, chunk_size: int | None = None,
+                 precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m):
+        self.model, self.loss_fn, self.adversary, self.no_sync, self.unwrap = model, loss_fn, adversary, no_sync, unwrap
+        self.cache = GradCache(chunk_size) if chunk_size else None
+        self.precision, self.device = precision, device
+
+    def encode(self, module):
+        "`module(query=..., passage=...)` under this run's autocast."
+        def run(**kw):
+            with autocast(self.device, self.precision): return module(**kw)
+        return run
+
+    def loss(self, q: torch.Tensor, p: torch.Tensor, batch: dict, progress: float) -> tuple[torch.Tensor, dict]:
+        "Loss of this process's rows against the whole batch, and its parts (0-d tensors) for the log."
+        q_all, p_all = gather_with_grad(q), gather_with_grad(p)
+        rank = dist.get_rank() if distributed() else 0
+        nce = self.loss_fn(q, p_all, offset=rank * len(q))
+        parts = dict(infonce=nce.detach())
+        if self.adversary is None: return nce, parts
+        langs = torch.cat([gather_ids(batch['query_lang']), gather_ids(batch['passage_lang'])])
+        adv, acc = self.adversary(torch.cat([q_all, p_all]), langs, progress)
+        parts.update(adv=adv.detach(), adv_acc=acc)
+        return nce + adv, parts
+
+    def backward(self, batch: dict, progress: float = 0.0, sync: bool = True) -> dict:
+        "Forward and backward of one (micro-)batch; returns the loss parts."
+        with (contextlib.nullcontext() if sync else self.no_sync()):
+            if self.cache is None:
+                q, p = self.encode(self.model)(query=batch['query'], passage=batch['passage'])
+                loss, parts = self.loss(q, p, batch, progress)
+                loss.backward()
+                return parts
+            q, p, chunks = self.cache.embed(self.encode(self.unwrap(self.model)), batch['query'], batch['passage'])
+            q.requires_grad_(); p.requires_grad_()
+            loss, parts = self.loss(q, p, batch, progress)
+            loss.backward()
+            self.cache.backward(self.encode(self.model), chunks, q.grad, p.grad, no_sync=self.no_sync)
+            return parts
+
+# %% ../nbs/03_train.ipynb #a2e3c0b4
+def assert_tuning_source(cfg: TrainConfig, val: ParallelCorpus) -> None:
+    "Refuse to validate (select, tune, stop early) on anything but the held-out part of the training source."
+    if val.name != f"{cfg.train_source}:val":
+        raise ZeroShotViolation(f"validation corpus {val.name!r} is not the held-out part of the training source {cfg.train_source!r}")
+    if cfg.train_source in EVALUATION_SETS or cfg.train_source == cfg.eval_dataset:
+        raise ZeroShotViolation(f"{cfg.train_source} is an evaluation set: model selection and tuning never read it "
+                                f"(train on it only without validation, val_fraction=0, in tests)")
+
+class ValidationSet:
+    "Held-out pairs of the training source: the retrieval pool for mAP and the fixed batches for the loss."
+    def __init__(self, dataset: PairDataset, cfg: TrainConfig):
+        val = dataset.corpus
+        assert_tuning_source(cfg, val)
+        self.dataset = dataset
+        self.keys = [(i, l) for i in val.ids for l in val.langs_of(i)]            # queries and pool, same order
+        row = {k: n for n, k in enumerate(self.keys)}
+        rel = [[row[(i, l2)] for l2 in val.langs_of(i)] for i, l in self.keys]
+        self.relevant = np.full((len(rel), max(map(len, rel))), -1)
+        for n, r in enumerate(rel): self.relevant[n, :len(r)] = r
+        vb = max(1, min(cfg.batch_size, len(val) // 2))
+        self.loss_batches = [[(row[(p.qid, p.qlang)], row[(p.qid, p.plang)]) for p in b]
+                             for b in HybridBatchSampler(val, vb, cfg.val_ratio, seed=0, steps_per_epoch=cfg.val_batches)]
 
 @torch.no_grad()
-def validation_loss(enc, loss_fn, corpus, batches, cfg) -> float:
-    "Mean InfoNCE (`batch_loss` without the adversary) over fixed validation batches, in eval mode (no dropout)."
-    was = enc.training; enc.eval()
-    with autocast(enc.device, cfg.precision):
-        out = float(np.mean([batch_loss(enc, loss_fn, corpus, b, cfg)[0].item() for b in batches]))
-    enc.train(was)
-    return out
+def embed_keys(module, dataset: PairDataset, kind: int, keys: list, device, precision: str, batch: int = 64) -> torch.Tensor:
+    "Embeddings of the queries (kind 0) or passages (kind 1) `keys`, in length-sorted batches, in their original order."
+    ids = dataset.token_ids(kind, keys)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = [None] * len(ids)
+    for a in range(0, len(order), batch):
+        idx = order[a:a + batch]
+        input_ids, mask = pad_batch([ids[i] for i in idx], dataset.tokenizer.pad_token_id)
+        group = dict(input_ids=input_ids.to(device), attention_mask=mask.to(device))
+        with autocast(device, precision):
+            e = module(query=group)[0] if kind == 0 else module(passage=group)[1]
+        for i, v in zip(idx, e.float()): out[i] = v
+    return torch.stack(out)
 
-# %% ../nbs/03_train.ipynb #5d84a43f
-def _rng_state(): return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
-                             cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+def validate(module, vset: ValidationSet, loss_fn: InfoNCELoss, device, precision: str) -> dict:
+    "{'loss': validation InfoNCE, 'map': multilingual mAP} of `module` (an unwrapped `BiEncoder`), in eval mode."
+    was = module.training; module.eval()
+    try:
+        q = embed_keys(module, vset.dataset, 0, vset.keys, device, precision)
+        p = embed_keys(module, vset.dataset, 1, vset.keys, device, precision)
+    finally: module.train(was)
+    losses = [loss_fn(q[[i for i, _ in b]], p[[j for _, j in b]]) for b in vset.loss_batches]
+    scores = (q @ p.T).cpu().numpy()
+    ap = average_precision(relevant_ranks(scores, vset.relevant))
+    return dict(loss=float(torch.stack(losses).mean()), map=float(ap.mean()))
 
-def _set_rng_state(s):
-    random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
-    if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-
-def save_checkpoint(path: Path, **state):
-    "Write a training checkpoint atomically (temporary file, then rename)."
-    atomic_write(path, lambda tmp: torch.save(state, tmp))
-
-def seed_everything(seed: int):
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
-
+# %% ../nbs/03_train.ipynb #9e80fec7
 class TrainingError(HybridNBError):
     "Training cannot go on (e.g. a non-finite loss); the last good checkpoint is kept."
 
-# %% ../nbs/03_train.ipynb #354e60e4
-def train(cfg: TrainConfig, data_dir=None, show_progress: bool = True, on_step=None) -> dict:
-    """Train per `cfg`; resume from `cfg.out_dir/checkpoint.pt` if present. Returns a summary dict.
-    `on_step(step, record)` is called after every step (tests use it to simulate an interruption)."""
-    out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)
-    cfg.to_json(out / 'train_config.json')
-    train_c, val_c = run_corpora(cfg, data_dir)
-    device = torch.device(cfg.device) if cfg.device else default_device()
-    seed_everything(cfg.seed)
-    enc = load_model(cfg.model, device=device)
+def save_checkpoint(run: TrainingRun) -> Path:
+    "Write a resumable checkpoint into `out/checkpoint/` atomically (see above)."
+    acc, out = run.accelerator, run.out
+    tmp, final, old = out / 'checkpoint.tmp', out / 'checkpoint', out / 'checkpoint.old'
+    if acc.is_main_process: shutil.rmtree(tmp, ignore_errors=True)
+    acc.wait_for_everyone()
+    acc.save_state(str(tmp))
+    acc.wait_for_everyone()
+    if acc.is_main_process:
+        (tmp / 'COMPLETE').write_text(json.dumps(dict(step=run.state.step)))
+        if final.exists(): shutil.rmtree(old, ignore_errors=True); final.rename(old)
+        tmp.rename(final); shutil.rmtree(old, ignore_errors=True)
+    acc.wait_for_everyone()
+    return final
+
+def frozen_keys(model: torch.nn.Module) -> set:
+    "State-dict names of the parameters that do not train."
+    return {k for k, p in model.named_parameters() if not p.requires_grad}
+
+def skip_frozen_weights(models, weights, output_dir):
+    "An `accelerator.save_state` pre-hook: drop frozen parameters from the weights to be saved."
+    for m, w in zip(models, weights):
+        for k in frozen_keys(m): w.pop(k, None)
+
+def load_checkpoint(acc, out: Path) -> bool:
+    "Restore the newest complete checkpoint of `out` into the prepared objects (and the registered state); False if none."
+    from safetensors import safe_open
+    for d in (out / 'checkpoint', out / 'checkpoint.old'):
+        if (d / 'COMPLETE').is_file():
+            for i, m in enumerate(acc._models):
+                with safe_open(str(d / f"model{'_' + str(i) if i else ''}.safetensors"), 'pt') as f: saved = set(f.keys())
+                missing = set(m.state_dict()) - saved
+                if missing != frozen_keys(m) or saved - set(m.state_dict()):
+                    raise TrainingError(f"{d}: the checkpoint does not fit this model (missing {sorted(missing - frozen_keys(m))[:3]}, "
+                                        f"unexpected {sorted(saved - set(m.state_dict()))[:3]}); delete it to start afresh")
+            acc.load_state(str(d), strict=False)   # frozen weights are not in the checkpoint: they stay as loaded
+            return True
+    return False
+
+def remove_checkpoints(out: Path):
+    for d in ('checkpoint', 'checkpoint.old', 'checkpoint.tmp'): shutil.rmtree(out / d, ignore_errors=True)
+
+# %% ../nbs/03_train.ipynb #5915b449
+@dataclass
+class TrainState:
+    "Where a run is: what a checkpoint stores besides weights, optimizer, schedule and random states."
+    step: int = 0
+    batches_done: int = 0                # global batches consumed (the sampler position)
+    best_score: float | None = None      # best validation value by select_by
+    best_step: int | None = None
+    bad_evals: int = 0
+    val_history: list = field(default_factory=list)   # [{'step', 'loss', 'map'}, ...]
+    elapsed: float = 0.0
+    stopped_early: bool = False
+    def state_dict(self) -> dict: return asdict(self)
+    def load_state_dict(self, d: dict):
+        for k, v in d.items(): setattr(self, k, v)
+
+@dataclass
+class TrainingRun:
+    "Everything a running training holds; made by `setup_run`, advanced by `train_step`."
+    cfg: TrainConfig
+    accelerator: object
+    model: torch.nn.Module               # the prepared (possibly DDP-wrapped) BiEncoder
+    adversary: torch.nn.Module | None
+    optimizer: object
+    scheduler: object
+    objective: Objective
+    params: list                         # the parameters that train (clipping, counting)
+    batches: object                      # iterator over collated slices
+    val: ValidationSet | None
+    state: TrainState
+    out: Path
+    precision: str
+    corpora: tuple
+    log: object = None
+    bar: object = None
+
+    @property
+    def main(self) -> bool: return self.accelerator.is_main_process
+    @property
+    def encoder(self): return self.accelerator.unwrap_model(self.model)
+
+def make_accelerator(cfg: TrainConfig, out: Path):
+    "The `Accelerator` of a run: device from `cfg.device`, DDP without buffer broadcasts, the chosen tracker."
+    from accelerate import Accelerator, DistributedDataParallelKwargs
+    if cfg.device and cfg.device.startswith('cuda') and not torch.cuda.is_available():
+        raise ConfigError(f"device {cfg.device!r} asked for, but PyTorch sees no CUDA device here")
+    needs = {'tensorboard': ('tensorboard', 'tensorboardX'), 'wandb': ('wandb',), 'mlflow': ('mlflow',)}.get(cfg.log_with, ())
+    if needs and not any(importlib.util.find_spec(n) for n in needs):
+        raise ConfigError(f"log_with={cfg.log_with!r} needs the {needs[0]} package: pip install {needs[0]} (or log_with='none')")
+    return Accelerator(cpu=cfg.device == 'cpu', log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(out),
+                       step_scheduler_with_optimizer=False,   # one global batch per step, whatever the process count
+                       kwargs_handlers=[DistributedDataParallelKwargs(broadcast_buffers=False)])
+
+def build_model(cfg: TrainConfig, langs: list, device):
+    "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None) and the trainable parameters."
+    enc = load_model(cfg.model, device=device).train()
     if cfg.freeze_embeddings: enc.model.embeddings.word_embeddings.weight.requires_grad_(False)
+    if cfg.dropout is not None: set_dropout(enc.model, cfg.dropout)
+    enc.unpadded, enc.attention_tolerance = enc.unpadded and cfg.unpadded, cfg.attention_tolerance
     adversary = None
     if cfg.method in ('adversarial', 'hybrid+adversarial'):
-        adversary = LanguageAdversary(enc.dim, train_c.langs, cfg.adv_hidden, cfg.adv_weight).to(device)
+        adversary = LanguageAdversary(enc.dim, langs, cfg.adv_hidden, cfg.adv_weight).to(device)
     params = [p for p in enc.parameters() if p.requires_grad] + (list(adversary.parameters()) if adversary else [])
+    return enc, adversary, params
+
+def build_optimizer(cfg: TrainConfig, params: list):
+    "AdamW (fused; no weight decay on biases and norms) and the linear warmup-then-decay schedule."
     decay = [p for p in params if p.ndim >= 2]; no_decay = [p for p in params if p.ndim < 2]
-    opt = torch.optim.AdamW([dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=cfg.lr)
+    fused = all(p.device.type in ('cpu', 'cuda') for p in params)   # one kernel per step for all parameters, where PyTorch has it
+    opt = torch.optim.AdamW([dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=cfg.lr,
+                            fused=fused or None)
     warm = int(cfg.warmup * cfg.steps)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
-    loss_fn = InfoNCELoss(cfg.temperature, cfg.loss_denominator)
-    sampler = make_sampler(cfg, train_c)
-    val_batches = list(HybridBatchSampler(val_c, min(cfg.batch_size, len(val_c) // 2), cfg.val_ratio, seed=0,
-                                          steps_per_epoch=cfg.val_batches))
-    st = dict(step=0, best_val=math.inf, best_step=None, bad_evals=0, val_history=[], elapsed=0.0)
-    ckpt = out / 'checkpoint.pt'
-    if ckpt.is_file():   # resume
-        s = torch.load(ckpt, weights_only=False)
-        enc.model.load_state_dict(s['model']); opt.load_state_dict(s['optimizer']); sched.load_state_dict(s['scheduler'])
-        if adversary: adversary.load_state_dict(s['adversary'])
-        st = s['state']; _set_rng_state(s['rng'])
-        print(f"resuming {out} from step {st['step']}")
-    # keep the log in step with the state: drop steps logged after the checkpoint we resume from (they are redone)
-    log_path = out / 'train_log.jsonl'
-    kept = [l for l in (log_path.read_text().splitlines() if log_path.is_file() else []) if json.loads(l)['step'] <= st['step']]
-    log_path.write_text(''.join(l + '\n' for l in kept))
-    log = open(log_path, 'a')
-    enc.train()
-    batches = _batch_stream(sampler, st['step'] * cfg.grad_accum)
-    bar = tqdm(total=cfg.steps, initial=st['step'], desc=f"train {cfg.method} r={cfg.ratio}", disable=not show_progress)
-    t0 = time.time() - st['elapsed']
-    stopped_early = False
-    while st['step'] < cfg.steps:
-        step = st['step']; tic = time.time()
-        opt.zero_grad(set_to_none=True)
-        rec = dict(step=step + 1, kinds=[])
-        for _ in range(cfg.grad_accum):
-            batch = next(batches)
-            with autocast(device, cfg.precision):
-                loss, parts = batch_loss(enc, loss_fn, train_c, batch, cfg, adversary, step / cfg.steps)
-            if not torch.isfinite(loss):
-                raise TrainingError(f"non-finite loss {loss.item()} at step {step + 1}; stopped, the last good checkpoint "
-                                    f"({'step ' + str(st['step']) if ckpt.is_file() else 'none yet'}) is kept in {out}")
-            (loss / cfg.grad_accum).backward()
-            rec['kinds'].append(batch_kind(batch))
-            for k, v in parts.items(): rec[k] = rec.get(k, 0) + v / cfg.grad_accum
-        rec['grad_norm'] = float(torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm))
-        opt.step(); sched.step()
-        st['step'] = step + 1
-        rec.update(loss=rec['infonce'] + rec.get('adv', 0), lr=sched.get_last_lr()[0], secs=round(time.time() - tic, 3))
-        if st['step'] % cfg.eval_every == 0 or st['step'] == cfg.steps:
-            rec['val_loss'] = v = validation_loss(enc, loss_fn, val_c, val_batches, cfg)
-            st['val_history'].append((st['step'], v))
-            if v < st['best_val']:
-                st.update(best_val=v, best_step=st['step'], bad_evals=0); enc.save(out / 'best')
-            else: st['bad_evals'] += 1
-            if cfg.patience and st['bad_evals'] >= cfg.patience: stopped_early = True
-        log.write(json.dumps(rec) + '\n'); log.flush()
-        bar.update(1); bar.set_postfix(loss=f"{rec['loss']:.3f}", **({'val': f"{rec['val_loss']:.3f}"} if 'val_loss' in rec else {}))
-        st['elapsed'] = time.time() - t0
-        if st['step'] % cfg.checkpoint_every == 0 and st['step'] < cfg.steps and not stopped_early:
-            save_checkpoint(ckpt, model=enc.model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                            adversary=adversary.state_dict() if adversary else None, state=st, rng=_rng_state())
-        if on_step: on_step(st['step'], rec)
-        if stopped_early: break
-    bar.close(); log.close()
-    # the returned model: the best validation checkpoint (early stopping, as in the paper)
-    final = load_model(str(out / 'best'), device=device) if st['best_step'] and cfg.final_model == 'best' else enc
-    final.config.history = final.config.history + [dict(train_config=asdict(cfg), steps=st['step'], best_step=st['best_step'])]
-    final.config.fingerprint = weights_fingerprint(final.model)
-    if (out / 'model').exists(): shutil.rmtree(out / 'model')
-    final.save(out / 'model')
-    ckpt.unlink(missing_ok=True)
-    summary = dict(steps=st['step'], best_step=st['best_step'], best_val_loss=st['best_val'], val_history=st['val_history'],
-                   stopped_early=stopped_early, seconds=round(st['elapsed'], 1), secs_per_step=round(st['elapsed'] / max(1, st['step']), 3),
-                   precision=resolve_precision(device, cfg.precision), device=str(device), model_dir=str(out / 'model'),
-                   fingerprint=final.config.fingerprint, train_pairs_ids=len(train_c), val_ids=len(val_c))
-    (out / 'train_summary.json').write_text(json.dumps(summary, indent=1))
+    return opt, sched
+
+def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> TrainingRun:
+    "Everything before the first step (see above); resumes from `cfg.out_dir/checkpoint` if there is one."
+    from accelerate.utils import set_seed
+    out = Path(cfg.out_dir)
+    train_c, val_c = run_corpora(cfg, data_dir)              # the zero-shot guard runs first
+    acc = make_accelerator(cfg, out)
+    world = acc.num_processes
+    if cfg.batch_size % world:
+        raise ConfigError(f"batch_size {cfg.batch_size} must be a multiple of the {world} processes (each holds an equal slice)")
+    if acc.is_main_process: out.mkdir(parents=True, exist_ok=True); cfg.to_json(out / 'train_config.json')
+    precision = resolve_precision(acc.device, cfg.precision)
+    set_seed(cfg.seed)
+    enc, adversary, params = build_model(cfg, train_c.langs, acc.device)
+    opt, sched = build_optimizer(cfg, params)
+    if adversary is None: model, opt, sched = acc.prepare(enc, opt, sched)
+    else: model, adversary, opt, sched = acc.prepare(enc, adversary, opt, sched)
+    state = TrainState()
+    acc.register_for_checkpointing(state)
+    acc.register_save_state_pre_hook(skip_frozen_weights)
+    resumed = load_checkpoint(acc, out)
+    prefixes, lengths = (enc.config.query_prefix, enc.config.passage_prefix), (cfg.max_query_length, cfg.max_passage_length)
+    data = PairDataset(train_c, enc.tokenizer, prefixes, lengths)
+    sampler = HybridBatchSampler(train_c, cfg.batch_size, cfg.adversarial_ratio if cfg.method == 'adversarial' else cfg.ratio,
+                                 cfg.lang_weighting, seed=cfg.seed, rank=acc.process_index, world_size=world)
+    noise = QueryNoise(cfg.query_noise, cfg.seed) if cfg.query_noise else None
+    batches = iter(make_loader(data, sampler, PairCollator(data, train_c.langs, noise), start=state.batches_done))
+    val = ValidationSet(PairDataset(val_c, enc.tokenizer, prefixes, lengths), cfg) if len(val_c) and acc.is_main_process else None
+    mods = [m for m in (model, adversary) if m is not None]
+    def no_sync():
+        stack = contextlib.ExitStack()
+        for m in mods: stack.enter_context(acc.no_sync(m))
+        return stack
+    objective = Objective(model, InfoNCELoss(cfg.temperature, cfg.loss_denominator), adversary, cfg.cache_chunk_size,
+                          precision, acc.device, no_sync, acc.unwrap_model)
+    run = TrainingRun(cfg, acc, model, adversary, opt, sched, objective, params, batches, val, state, out, precision, (train_c, val_c))
+    if run.main: run.log = open_log(out / 'train_log.jsonl', state.step)
+    if cfg.log_with != 'none':
+        acc.init_trackers('tensorboard' if cfg.log_with == 'tensorboard' else 'hybrid_nb', config=_flat(asdict(cfg)))
+    if resumed and run.main: print(f"resuming {out} from step {state.step}")
+    run.bar = tqdm(total=cfg.steps, initial=state.step, desc=f"train {cfg.method} r={cfg.ratio}", disable=not (show_progress and run.main))
+    return run
+
+def _flat(d: dict) -> dict:
+    "A config as tracker hyperparameters (scalars and strings only)."
+    return {k: v if isinstance(v, (int, float, str, bool)) else json.dumps(v) for k, v in d.items()}
+
+def open_log(path: Path, step: int):
+    "The JSONL log, opened for appending, without the steps logged after `step` (a resumed run redoes them)."
+    kept = [l for l in (path.read_text().splitlines() if path.is_file() else []) if json.loads(l)['step'] <= step]
+    path.write_text(''.join(l + '\n' for l in kept))
+    return open(path, 'a')
+
+# %% ../nbs/03_train.ipynb #07cf19da
+def train_step(run: TrainingRun) -> dict:
+    "One optimizer step; returns its log record (loss parts, gradient norm, lr, batch kinds, seconds)."
+    cfg, acc, st = run.cfg, run.accelerator, run.state
+    tic = time.perf_counter()
+    kinds, pairs, rates, sums = [], [], [], {}
+    for micro in range(cfg.grad_accum):
+        batch = to_device(next(run.batches), acc.device)
+        parts = run.objective.backward(batch, progress=st.step / cfg.steps, sync=micro == cfg.grad_accum - 1)
+        for k, v in parts.items(): sums[k] = sums.get(k, 0) + v / cfg.grad_accum
+        kinds.append(batch['kind']); rates.append(batch['noise_rate'])
+        if cfg.log_batches: pairs.append(batch['pairs'])
+    grad_norm = acc.clip_grad_norm_(run.params, cfg.max_grad_norm)
+    names = list(sums) + ['grad_norm']
+    values = acc.reduce(torch.stack([sums[k].float() for k in sums] + [torch.as_tensor(grad_norm, dtype=torch.float32, device=acc.device)]),
+                        reduction='mean').tolist()   # the one read from the device per step
+    rec = dict(step=st.step + 1, kinds=kinds, **dict(zip(names, values)))
+    if not all(map(math.isfinite, values)):
+        raise TrainingError(f"non-finite loss or gradient at step {st.step + 1} ({rec}); stopped before the update, the last "
+                            f"good checkpoint in {run.out} is kept")
+    run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad(set_to_none=True)
+    st.step += 1; st.batches_done += cfg.grad_accum
+    rec.update(loss=rec['infonce'] + rec.get('adv', 0.0), lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
+    if run.adversary is not None: rec['adv_lambda'] = acc.unwrap_model(run.adversary).reverse.lambd
+    if cfg.query_noise: rec['noise_rates'] = rates
+    if cfg.log_batches: rec['pairs'] = [_gather_pairs(p, acc) for p in pairs]
+    return rec
+
+def _gather_pairs(pairs: list, acc) -> list:
+    "The pairs of all processes' slices of one global batch, in rank order (for `log_batches`)."
+    if acc.num_processes == 1: return [list(p) for p in pairs]
+    from accelerate.utils import gather_object
+    return [list(p) for p in gather_object(list(pairs))]
+
+# %% ../nbs/03_train.ipynb #78090d54
+def evaluate_and_select(run: TrainingRun, rec: dict | None = None) -> dict | None:
+    "Validate (main process), keep the best model, update early stopping; returns {'loss', 'map'} or None."
+    cfg, st = run.cfg, run.state
+    v = None
+    if run.main and run.val is not None:
+        v = validate(run.encoder, run.val, run.objective.loss_fn, run.accelerator.device, run.precision)
+        st.val_history.append(dict(step=st.step, **v))
+        score = v['map'] if cfg.select_by == 'map' else -v['loss']
+        if st.best_score is None or score > st.best_score:
+            st.best_score, st.best_step, st.bad_evals = score, st.step, 0
+            run.encoder.save(run.out / 'best')
+        else: st.bad_evals += 1
+        st.stopped_early = bool(cfg.patience and st.bad_evals >= cfg.patience)
+        if rec is not None: rec.update(val_loss=v['loss'], val_map=v['map'])
+    if run.accelerator.num_processes > 1:
+        from accelerate.utils import broadcast_object_list
+        st.stopped_early = broadcast_object_list([st.stopped_early])[0]
+    return v
+
+# %% ../nbs/03_train.ipynb #efbcc4a3
+def log_step(run: TrainingRun, rec: dict):
+    "Write a step's record to the JSONL log and the tracker (main process), and move the progress bar."
+    if run.main:
+        run.log.write(json.dumps(rec) + '\n'); run.log.flush()
+        run.bar.update(1); run.bar.set_postfix(loss=f"{rec['loss']:.3f}", **({'val_map': f"{rec['val_map']:.3f}"} if 'val_map' in rec else {}))
+    if run.cfg.log_with != 'none':
+        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_acc', 'adv_lambda', 'grad_norm', 'lr') if k in rec}
+        scalars['train/mono_batches'] = sum(k == 'mono' for k in rec['kinds']) / len(rec['kinds'])
+        scalars.update({f'val/{k[4:]}': rec[k] for k in ('val_loss', 'val_map') if k in rec})
+        run.accelerator.log(scalars, step=rec['step'])
+
+def finish(run: TrainingRun) -> dict:
+    "The final model, the summary; closes the log and the trackers. Returns the summary on every process."
+    cfg, acc, st, out = run.cfg, run.accelerator, run.state, run.out
+    run.bar.close()
+    summary = None
+    if run.main:
+        run.log.close()
+        final = load_model(str(out / 'best'), device=acc.device) if st.best_step is not None and cfg.final_model == 'best' else run.encoder
+        final.config.history = final.config.history + [dict(train_config=asdict(cfg), steps=st.step, best_step=st.best_step)]
+        final.config.fingerprint = weights_fingerprint(final.model)
+        if (out / 'model').exists(): shutil.rmtree(out / 'model')
+        final.save(out / 'model')
+        remove_checkpoints(out)
+        summary = make_summary(run, final.config.fingerprint)
+        (out / 'train_summary.json').write_text(json.dumps(summary, indent=1))
+    if acc.num_processes > 1:
+        from accelerate.utils import broadcast_object_list
+        summary = broadcast_object_list([summary])[0]
+    acc.end_training()
     return summary
 
-def _batch_stream(sampler, skip: int):
-    "Batches across epochs (epoch e uses `set_epoch(e)`), skipping the first `skip` (for resume)."
-    epoch = 0
-    while True:
-        sampler.set_epoch(epoch)
-        for b in sampler:
-            if skip: skip -= 1; continue
-            yield b
-        epoch += 1
+def make_summary(run: TrainingRun, fingerprint: str) -> dict:
+    "What `train_summary.json` records (and `train` returns)."
+    cfg, acc, st = run.cfg, run.accelerator, run.state
+    best = next((h for h in st.val_history if h['step'] == st.best_step), {})
+    secs = [json.loads(l)['secs'] for l in (run.out / 'train_log.jsonl').read_text().splitlines()]
+    step_s = float(np.mean(secs)) if secs else None
+    return dict(steps=st.step, best_step=st.best_step, best_val_loss=best.get('loss', math.inf), best_val_map=best.get('map'),
+                select_by=cfg.select_by, val_history=st.val_history, stopped_early=st.stopped_early,
+                seconds=round(st.elapsed, 1), secs_per_step=round(st.elapsed / max(1, st.step), 3),
+                train_secs_per_step=step_s and round(step_s, 4),
+                pairs_per_s=step_s and round(cfg.batch_size * cfg.grad_accum / step_s, 2),
+                precision=run.precision, device='cpu' if acc.device.type == 'cpu' else str(acc.device),
+                device_name=torch.cuda.get_device_name(acc.device) if acc.device.type == 'cuda' else cpu_info()['model'],
+                world_size=acc.num_processes,
+                global_batch=cfg.batch_size, per_process_batch=cfg.batch_size // acc.num_processes,
+                grad_accum=cfg.grad_accum, cache_chunk_size=cfg.cache_chunk_size, model_dir=str(run.out / 'model'),
+                fingerprint=fingerprint, train_pairs_ids=len(run.corpora[0]), val_ids=len(run.corpora[1]))
+
+def train(cfg: TrainConfig, data_dir=None, show_progress: bool = True, on_step=None) -> dict:
+    """Train per `cfg`; resume from `cfg.out_dir/checkpoint` if present. Returns the summary dict.
+    `on_step(step, record)` is called after every step (tests use it to simulate an interruption)."""
+    run = setup_run(cfg, data_dir, show_progress)
+    st = run.state
+    t0 = time.time() - st.elapsed
+    if cfg.eval_at_start and st.step == 0 and not st.val_history: evaluate_and_select(run)
+    while st.step < cfg.steps and not st.stopped_early:
+        rec = train_step(run)
+        if st.step % cfg.eval_every == 0 or st.step == cfg.steps: evaluate_and_select(run, rec)
+        log_step(run, rec)
+        st.elapsed = time.time() - t0
+        if st.step % cfg.checkpoint_every == 0 and st.step < cfg.steps and not st.stopped_early: save_checkpoint(run)
+        if on_step: on_step(st.step, rec)
+    return finish(run)
+
+# %% ../nbs/03_train.ipynb #864aac31
+def accelerate_launch_command(nproc: int, cli_args: list[str], threads: int | None = None) -> list[str]:
+    "The `accelerate launch` command that runs `hybrid-nb <cli_args>` in `nproc` processes on this machine."
+    threads = threads or max(1, (os.cpu_count() or 1) // nproc)
+    return [sys.executable, '-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', str(nproc),
+            '--num_machines', '1', '--mixed_precision', 'no', '--dynamo_backend', 'no',
+            '--num_cpu_threads_per_process', str(threads), '-m', 'hybrid_nb.cli', *cli_args]
