@@ -26,9 +26,9 @@ $(STAMP): setup.py settings.ini pyproject.toml
 install: $(STAMP)
 
 demo: install
-	@echo ">> main job on the embedded defaults: one cpu-profile run at ratio 0.5 beside the untrained base (papermill nbs/05_ablation.ipynb), then the report and a summary"
+	@echo ">> main job on the embedded defaults: one demo-profile run at ratio 0.5 beside the untrained base (papermill nbs/05_ablation.ipynb), then the report and a summary"
 	@echo ">> data: $${HYBRID_NB_DATA:-download cache}"
-	$(BIN)/hybrid-nb demo --profile cpu --run-dir demo/runs --report-dir demo/report
+	$(BIN)/hybrid-nb demo --profile demo --run-dir demo/runs --report-dir demo/report
 
 sync-check: install
 	@echo ">> checking that hybrid_nb/ is what nbs/ exports"

@@ -17,20 +17,31 @@ from .encoders import load_encoder
 from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 
 # %% auto #0
-__all__ = ['PROFILES', 'METHODS', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock',
-           'ProgressLog', 'package_root', 'git_commit', 'experiment_configs', 'run_experiment']
+__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary',
+           'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'task_names', 'experiment_configs',
+           'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
+def full_tasks(tatoeba_langs: str) -> list:
+    "The evaluation tasks of the study: full XQuAD-R, Tatoeba (`tatoeba_langs`, noise on the non-English side), XQuAD paragraphs."
+    return ['xquad-r', {'name': 'tatoeba', 'langs': tatoeba_langs, 'noise_on': 'source'}, 'xquad']
+
+# The study's recipe, chosen on MLQA-R validation mAP by `hybrid-nb tune` (notebook 05b, runs/recipe/recipe.json).
+STUDY_RECIPE = dict(model='e5-small', steps=40, batch_size=100, lr=3e-5, temperature=0.05, eval_every=5, patience=3,
+                    max_questions=None, bootstrap=1000, max_query_length=64, max_passage_length=128,
+                    precision='fp32')   # fp32 everywhere: runs of one table may come from different machines
 PROFILES = {
-    'smoke': dict(model='tiny', steps=4, batch_size=8, max_questions=20, eval_every=2, bootstrap=100,
-                  max_query_length=24, max_passage_length=48, precision='fp32'),
-    'cpu': dict(model='e5-small', steps=40, batch_size=16, max_questions=200, eval_every=10, bootstrap=1000,
-                max_query_length=64, max_passage_length=128, precision='auto'),
-    'gpu': dict(model='e5-small', steps=1000, batch_size=100, max_questions=None, eval_every=100, bootstrap=1000,
-                max_query_length=64, max_passage_length=128, precision='auto', patience=3),
+    'smoke': dict(model='tiny', steps=4, batch_size=8, lr=3e-5, temperature=0.05, cache_chunk_size=None, max_questions=20,
+                  tasks=['xquad-r'], eval_every=2, bootstrap=100, max_query_length=24, max_passage_length=48, precision='fp32'),
+    'demo': dict(model='e5-small', steps=40, batch_size=16, lr=3e-5, temperature=0.05, cache_chunk_size=None, max_questions=200,
+                 tasks=['xquad-r'], eval_every=10, bootstrap=1000, max_query_length=64, max_passage_length=128, precision='auto'),
+    'cpu': dict(STUDY_RECIPE, cache_chunk_size=16, tasks=full_tasks('cpu')),    # batch 100 in GradCache chunks of 16
+    'gpu': dict(STUDY_RECIPE, cache_chunk_size=None, tasks=full_tasks('all')),
 }
+_FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chunk_size', 'max_questions', 'tasks')
 METHODS = TRAIN_METHODS + ('none',)
-_NOT_IN_ID = ('run_dir', 'threads', 'data_dir')   # where and how fast a run happens, not what it computes
+_NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
+                                                                      # (GradCache chunks compute the same loss)
 
 @dataclass
 class Experiment:
@@ -45,6 +56,11 @@ class Experiment:
     noise_on: str = 'queries'            # queries | candidates | both
     steps: int | None = None
     batch_size: int | None = None
+    lr: float | None = None
+    temperature: float | None = None     # InfoNCE temperature
+    cache_chunk_size: int | None = None  # GradCache chunk (pairs); None: the profile's (which may be None: no chunks)
+    query_noise: list | None = None      # noise-robust arm: train-time query noise, a rate per batch from this list
+    tasks: list | None = None            # evaluation tasks (notebook 04c); None: the profile's
     max_questions: int | None = None     # evaluation subset (first N question ids; the pool stays full)
     seed: int = 0
     profile: str = 'cpu'                 # smoke | cpu | gpu
@@ -60,9 +76,13 @@ class Experiment:
             raise ConfigError(f"ratio must be in [0, 1], got {self.ratio!r}")
         prof = PROFILES[self.profile]
         e = replace(self, **{f.name: _as_list(getattr(self, f.name)) for f in fields(self) if 'list' in str(f.type)})
-        e = replace(e, **{k: prof[k] for k in ('model', 'steps', 'batch_size', 'max_questions') if getattr(e, k) is None})
-        if e.method == 'none': e = replace(e, ratio=None, seed=0, steps=0)   # the untrained base: nothing to vary
+        e = replace(e, **{k: prof[k] for k in _FROM_PROFILE if getattr(e, k) is None})
+        if e.eval_dataset != 'xquad-r' and self.tasks is None: e = replace(e, tasks=[e.eval_dataset])   # one other dataset
+        if e.method == 'none':   # the untrained base: nothing to vary, and no training knob in its id
+            e = replace(e, ratio=None, seed=0, steps=0, batch_size=None, lr=None, temperature=None, cache_chunk_size=None)
+        if e.method == 'none' and e.query_noise: raise ConfigError("query_noise is a training arm: the untrained base has none")
         return replace(e, ratio=None if e.ratio is None else float(e.ratio), noise_rates=[float(r) for r in e.noise_rates],
+                       query_noise=e.query_noise and [float(r) for r in e.query_noise],
                        run_dir=e.run_dir or default_run_dir())
 
     @property
@@ -72,7 +92,8 @@ class Experiment:
         keyed = {k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID}
         h = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:8]
         r = 'base' if e.ratio is None else f"r{e.ratio:.2f}"
-        return f"{e.method.replace('+', '_')}-{r}-{Path(str(e.model)).name}-{e.profile}-seed{e.seed}-{h}"
+        arm = '_qnoise' if e.query_noise else ''
+        return f"{e.method.replace('+', '_')}{arm}-{r}-{Path(str(e.model)).name}-{e.profile}-seed{e.seed}-{h}"
 
     @property
     def out_dir(self) -> Path: return Path(self.resolve().run_dir) / self.run_id
@@ -172,17 +193,28 @@ def git_commit(path='.') -> str:
         return (c or 'unknown') + ('+dirty' if dirty else '')
     except Exception: return 'unknown'
 
+def task_names(tasks: list) -> list[str]:
+    "The names of evaluation tasks given as names or option dicts."
+    return [t['name'] if isinstance(t, dict) else str(t) for t in tasks]
+
+def _tracker() -> str:
+    "TensorBoard curves where TensorBoard is installed (a requirement of the package), else none: the JSONL log is always written."
+    import importlib.util
+    return 'tensorboard' if importlib.util.find_spec('tensorboard') or importlib.util.find_spec('tensorboardX') else 'none'
+
 def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, EvalConfig]:
-    "The `TrainConfig` and `EvalConfig` of a resolved experiment `e`."
+    """The `TrainConfig` and `EvalConfig` of a resolved experiment `e`. The zero-shot guard of training checks the
+    training source against every evaluation task."""
     prof = PROFILES[e.profile]
     tc = None
     if e.method != 'none':
-        tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=e.eval_dataset, method=e.method,
-                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, seed=e.seed,
+        tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
+                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=e.cache_chunk_size, lr=e.lr,
+                         temperature=e.temperature, query_noise=e.query_noise, seed=e.seed,
                          eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
                          max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
-                         precision=prof['precision'], out_dir=str(out / 'train'))
-    ec = EvalConfig(e.eval_dataset, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on,
+                         precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
+    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on,
                     max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
                     bootstrap=prof['bootstrap'], precision=prof['precision'], seed=0)
     return tc, ec
@@ -214,7 +246,7 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
     p = asdict(e)
     (out / 'config.json').write_text(json.dumps(dict(params=p, run_id=out.name, train=tc and asdict(tc), eval=asdict(ec), **prov), indent=1))
     if log: log.say(f"start: {'train ' + e.method + ' r=' + str(e.ratio) + f' for {e.steps} steps x {e.batch_size} pairs, then ' if tc else ''}"
-                    f"evaluate on {e.eval_dataset} at noise {', '.join(map(str, e.noise_rates))} -> {out}")
+                    f"evaluate on {', '.join(task_names(e.tasks))} at noise {', '.join(map(str, e.noise_rates))} -> {out}")
     summary = None
     if tc is not None:
         summary = train(tc, e.data_dir, show_progress=show_progress and not log, **(dict(on_step=log.on_step(tc.steps)) if log else {}))

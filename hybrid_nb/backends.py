@@ -62,12 +62,17 @@ def cached_build(folder: Path, build: Callable[[Path], None], what: str) -> Path
     return folder
 
 # %% ../nbs/02b_backends.ipynb #3a33f213
+class _PaddedForward(torch.nn.Module):
+    "The inference forward of a `BiEncoder` alone, `(input_ids, attention_mask) -> embedding`: the graph the exporter traces."
+    def __init__(self, module: BiEncoder): super().__init__(); self.module = module
+    def forward(self, input_ids, attention_mask): return self.module._hf_embeddings(input_ids, attention_mask)
+
 def export_onnx(module: BiEncoder, path, backend: str = 'onnx') -> Path:
     "Write `module` (fp32, eval mode, CPU) as an ONNX graph `input_ids, attention_mask -> embedding` at `path`."
     require(backend, ['onnx'])
     path = Path(path)
     was_training, device = module.training, module.device
-    m = module.to('cpu').eval()
+    m = _PaddedForward(module.to('cpu').eval())
     ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()
     try:
         with warnings.catch_warnings(), torch.no_grad():

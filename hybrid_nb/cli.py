@@ -31,11 +31,11 @@ def _add_data(sub):
 def _add_demo(sub):
     de = _subparser(sub, 'demo', 'the main job: one experiment at ratio 0.5 beside the untrained base (papermill nbs/05_ablation.ipynb), '
                     'then the report and a summary', 'hybrid-nb demo --profile smoke --run-dir /tmp/runs --report-dir /tmp/report')
-    de.add_argument('--profile', default='cpu', help='run size: smoke (seconds, random tiny model), cpu or gpu')
+    de.add_argument('--profile', default='demo', help='run size: smoke (seconds, random tiny model), demo (minutes: 40 steps x 16, 200 questions), cpu or gpu (the study)')
     de.add_argument('--run-dir', default='runs', help='folder of run folders, e.g. demo/runs')
     de.add_argument('--report-dir', default='report', help='where REPORT.md and its figures go, e.g. demo/report')
     de.add_argument('--no-base', action='store_true',
-                    help='skip the untrained base (one evaluation, about a minute on the cpu profile; computed once per run folder), e.g. --no-base')
+                    help='skip the untrained base (one evaluation, about a minute on the demo profile; computed once per run folder), e.g. --no-base')
     de.add_argument('--executor', default=None, choices=('papermill', 'inprocess'),
                     help='how the run executes: papermill (the notebook) or inprocess, e.g. inprocess (default: papermill in a source checkout)')
     de.set_defaults(func=_demo)
@@ -51,7 +51,7 @@ def _add_sweep(sub):
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
     sw.add_argument('--noise-on', default='queries', help='where evaluation noise goes: queries, candidates or both')
     sw.add_argument('--langs', default=None, help='comma-separated evaluation languages, e.g. en,de,th (default: all of the dataset)')
-    sw.add_argument('--profile', default='cpu', help='run size: smoke, cpu or gpu')
+    sw.add_argument('--profile', default='cpu', help='run size: smoke, demo, cpu (the study recipe, full evaluation, fp32) or gpu (the same with all 112 Tatoeba languages)')
     sw.add_argument('--run-dir', default='runs', help='folder of run folders (on a cluster: a shared filesystem), e.g. /shared/runs')
     sw.add_argument('--engine', default='local', choices=('local', 'ray'),
                     help='local: this machine; ray: one Ray task per point (pip install "hybrid_nb[ray]"), e.g. ray')
@@ -63,6 +63,11 @@ def _add_sweep(sub):
     sw.add_argument('--executor', default=None, choices=('papermill', 'inprocess'),
                     help='how a point executes: papermill (the notebook, kept as the run log) or inprocess (no Jupyter needed), '
                          'e.g. inprocess (default: papermill in a source checkout, else inprocess)')
+    sw.add_argument('--recipe', default=None,
+                    help='a recipe.json from `hybrid-nb tune`: its lr, temperature, batch size and steps for every point, e.g. runs/recipe/recipe.json (default: the profile\'s)')
+    sw.add_argument('--query-noise', default=None,
+                    help='the noise-robust arm for every trained point: comma-separated train-time query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
+    sw.add_argument('--threads', type=int, default=None, help='CPU threads per point, e.g. 2 (default: all cores)')
     sw.add_argument('--no-wait', action='store_true',
                     help='do not wait for points another process is running; report them as "running elsewhere", e.g. --no-wait')
     sw.set_defaults(func=_sweep)
@@ -208,9 +213,19 @@ def _demo(args):
 def _sweep(args):
     from hybrid_nb.sweep import sweep_grid, sweep
     floats = lambda s: [float(x) for x in s.split(',')]
+    from pathlib import Path
+    from hybrid_nb.errors import ConfigError
+    extra = {}
+    if args.recipe:
+        try: recipe = json.loads(Path(args.recipe).read_text())['recipe']
+        except (OSError, ValueError, KeyError) as e: raise ConfigError(f"--recipe {args.recipe}: not a recipe.json of `hybrid-nb tune` ({e})") from None
+        extra = {k: recipe[k] for k in ('lr', 'temperature', 'batch_size', 'steps')}
+    if args.query_noise:
+        if 'none' in args.methods.split(','): raise ConfigError("--query-noise trains with noisy queries: leave the untrained base (none) out of --methods")
+        extra['query_noise'] = floats(args.query_noise)
     pts = sweep_grid(floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
                      profile=args.profile, noise_rates=floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir,
-                     data_dir=args.data_dir, langs=args.langs.split(',') if args.langs else None)
+                     data_dir=args.data_dir, langs=args.langs.split(',') if args.langs else None, threads=args.threads, **extra)
     rows = sweep(pts, args.engine, executor=args.executor, wait=not args.no_wait, jobs=args.jobs, address=args.address,
                  cpus_per_point=args.cpus_per_point, gpus_per_point=args.gpus_per_point)
     print(f"{'status':<18}{'seconds':>9}  run")
@@ -252,6 +267,28 @@ def _cache(args):
         return 0
     print(f"{len(entries)} entries checked; {len(problems)} problem(s){' (hybrid-nb cache verify --fix deletes them)' if problems else ''}")
     return 1 if problems else 0
+
+def _add_tune(sub):
+    tu = _subparser(sub, 'tune', 'choose the training recipe on the training source only: lr x temperature x batch grid at ratio 0.5, '
+                    'scored by validation mAP on held-out MLQA-R ids (notebook 05b)', 'hybrid-nb tune --out-dir runs/recipe')
+    tu.add_argument('--out-dir', default='runs/recipe', help='folder of the grid points and recipe.json (finished points are read back)')
+    tu.add_argument('--lr', default='1e-5,3e-5', help='comma-separated learning rates')
+    tu.add_argument('--temperature', default='0.01,0.05', help='comma-separated InfoNCE temperatures')
+    tu.add_argument('--batch-size', default='16,100', help='comma-separated batch sizes')
+    tu.add_argument('--cache-chunk-size', type=int, default=16, help='GradCache chunk for larger batches; 0: none (e.g. on a GPU)')
+    tu.add_argument('--passes', type=float, default=4.0, help='passes over the training ids at most (early stopping may end sooner)')
+    tu.add_argument('--model', default='e5-small', help='model spec, e.g. tiny (tests)')
+    tu.add_argument('--precision', default='fp32', help='fp32, bf16 or auto (fp32: comparable across machines)')
+    tu.set_defaults(func=_tune)
+
+def _tune(args):
+    from hybrid_nb.recipe import RecipeGrid, tune, recipe_table
+    floats = lambda s: [float(x) for x in s.split(',')]
+    grid = RecipeGrid(lr=floats(args.lr), temperature=floats(args.temperature), batch_size=[int(x) for x in args.batch_size.split(',')],
+                      cache_chunk_size=args.cache_chunk_size or None, passes=args.passes, model=args.model, precision=args.precision)
+    result = tune(grid, args.out_dir, args.data_dir)
+    print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {args.out_dir}/recipe.json")
+    return 0
 
 def _report(args):
     from hybrid_nb.report import write_report
@@ -307,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--data-dir', default=None,
                    help='folder holding xquad-r/, mlqa-r/, xquad/, e.g. ../shared/data (default: $HYBRID_NB_DATA or the download cache)')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (_add_data, _add_demo, _add_sweep, _add_report, _add_train, _add_evaluate, _add_cache): add(sub)
+    for add in (_add_data, _add_demo, _add_sweep, _add_tune, _add_report, _add_train, _add_evaluate, _add_cache): add(sub)
     return p
 
 def main(argv=None) -> int:

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .errors import HybridNBError, ConfigError, ZeroShotViolation
 from .hardware import cpu_info
 from .languages import LANGUAGES
-from .data import load_lareqa, load_mmarco, ParallelCorpus, assert_zero_shot
+from .data import load_lareqa, load_mmarco, load_tatoeba, load_xquad, get_source, ParallelCorpus, assert_zero_shot
 from .noise import add_noise
 from .samplers import HybridBatchSampler, batch_kind
 from .metrics import relevant_ranks, average_precision
@@ -26,13 +26,13 @@ from .model import (load_model, InfoNCELoss, LanguageAdversary, GradCache, autoc
                              weights_fingerprint, pad_batch, set_dropout)
 
 # %% auto #0
-__all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source', 'run_corpora',
-           'BatchSlices', 'PairDataset', 'QueryNoise', 'PairCollator', 'to_device', 'make_loader', 'distributed',
-           'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source', 'ValidationSet', 'embed_keys',
-           'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys', 'skip_frozen_weights', 'load_checkpoint',
-           'remove_checkpoints', 'TrainState', 'TrainingRun', 'make_accelerator', 'build_model', 'build_optimizer',
-           'setup_run', 'open_log', 'train_step', 'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train',
-           'accelerate_launch_command']
+__all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source',
+           'evaluation_sets', 'run_corpora', 'BatchSlices', 'PairDataset', 'QueryNoise', 'PairCollator', 'to_device',
+           'make_loader', 'distributed', 'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source',
+           'ValidationSet', 'embed_keys', 'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys',
+           'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
+           'make_accelerator', 'build_model', 'build_optimizer', 'setup_run', 'open_log', 'train_step',
+           'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train', 'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
 METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
@@ -150,10 +150,23 @@ def load_train_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
     corpus.name = cfg.train_source
     return corpus
 
+def evaluation_sets(names: str, data_dir=None) -> list:
+    """The evaluation sets named in `names` (comma-separated: `xquad-r`, `xquad`, `tatoeba`, `mlqa-r`), loaded whole
+    (every language) for the zero-shot guard."""
+    loaders = {'xquad-r': lambda: [load_lareqa('xquad-r', None, data_dir)], 'mlqa-r': lambda: [load_lareqa('mlqa-r', None, data_dir)],
+               'tatoeba': lambda: [load_tatoeba(None, data_dir)],
+               'xquad': lambda: [load_xquad(l, data_dir) for l in get_source('xquad').langs]}
+    out = []
+    for n in (x.strip() for x in names.split(',') if x.strip()):
+        if n not in loaders: raise ConfigError(f"unknown evaluation set {n!r} in eval_dataset: expected {', '.join(loaders)}")
+        out += loaders[n]()
+    return out
+
 def run_corpora(cfg: TrainConfig, data_dir=None) -> tuple[ParallelCorpus, ParallelCorpus]:
-    "Train and validation corpora for `cfg`, after the zero-shot guard against `cfg.eval_dataset`."
+    """Train and validation corpora for `cfg`, after the zero-shot guard against every set in `cfg.eval_dataset`
+    (comma-separated, e.g. `xquad-r,tatoeba,xquad`)."""
     corpus = load_train_source(cfg, data_dir)
-    assert_zero_shot(corpus, load_lareqa(cfg.eval_dataset, None, data_dir))
+    assert_zero_shot(corpus, evaluation_sets(cfg.eval_dataset, data_dir))
     return corpus.split(cfg.val_fraction, seed=0)
 
 # %% ../nbs/03_train.ipynb #74f833ee
