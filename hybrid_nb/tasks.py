@@ -183,15 +183,26 @@ def score_all(q_emb: dict, c_emb: dict, data: LareqaData, memory_mb: float = 256
 def _mean_over(arr, langs):
     return {l: float(np.nanmean(arr[i])) for i, l in enumerate(langs) if not np.isnan(arr[i]).all()}
 
+def _row_mean(arr: np.ndarray, a: int) -> float:
+    "Mean over the pairs (a, b), b != a, that have values; NaN where there is none (one language has no cross pair)."
+    pairs = [np.nanmean(arr[a, b]) for b in range(len(arr)) if b != a and not np.isnan(arr[a, b]).all()]
+    return float(np.mean(pairs)) if pairs else float('nan')
+
+def _no_value(B: int) -> dict:
+    "The summary of a metric that does not exist for these languages, shaped like `summarize`'s."
+    nan = float('nan')
+    return dict(value=nan, ci95=[nan, nan]) if B > 0 else dict(value=nan)
+
 def metrics_from_arrays(arrs: dict, langs: list, tiers: dict, B: int = 1000, seed: int = 0) -> dict:
     "LAReQA summary metrics (with 95% intervals), per-language and per-pair tables and degradation, from per-query arrays."
     L = len(langs)
     pair_map = {f"{langs[a]}-{langs[b]}": float(np.nanmean(arrs['cross_ap'][a, b])) for a in range(L) for b in range(L)
                 if a != b and not np.isnan(arrs['cross_ap'][a, b]).all()}
-    row = lambda k: {l: float(np.nanmean([np.nanmean(arrs[k][a, b]) for b in range(L) if b != a and not np.isnan(arrs[k][a, b]).all()]))
-                     for a, l in enumerate(langs)}
+    row = lambda k: {l: _row_mean(arrs[k], a) for a, l in enumerate(langs)}
+    # cross-lingual pairs need two languages: with one, the cross metrics are NaN by definition, not a mean of nothing
+    cross_summary = (lambda k: summarize(arrs[k], 'macro', B, seed)) if L > 1 else (lambda k: _no_value(B))
     mono = dict(map=summarize(arrs['mono_ap'], 'macro', B, seed), per_lang=_mean_over(arrs['mono_ap'], langs))
-    cross = dict(map=summarize(arrs['cross_ap'], 'macro', B, seed), **{'recall@1': summarize(arrs['cross_r1'], 'macro', B, seed)},
+    cross = dict(map=cross_summary('cross_ap'), **{'recall@1': cross_summary('cross_r1')},
                  n_pairs=len(pair_map), pairs=pair_map, row_map=row('cross_ap'), **{'row_recall@1': row('cross_r1')})
     multi = {k: summarize(arrs[f'multi_{k}'], 'micro', B, seed) for k in ('recall@1', 'recall@10', 'ndcg@10', 'f1@10', 'map@20', 'rank_distance')}
     multi = dict(map=summarize(arrs['multi_ap'], 'micro', B, seed), **multi,
