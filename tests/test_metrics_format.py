@@ -1,4 +1,4 @@
-"""The metrics file format (METRICS_FORMAT): new files are keyed by task; the committed runs and results made before
+"""The metrics file format (METRICS_FORMAT): new files are keyed by task; runs (a fixture from commit 6b2ebfb) and results made before
 tasks existed (LAReQA keys at the top level, per-query arrays keyed `<rate>/<array>`) still load, in the new shape."""
 import json
 from pathlib import Path
@@ -9,7 +9,7 @@ from hybrid_nb.evaluate import load_metrics, load_per_query, save_metrics, upgra
 from hybrid_nb.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
-OLD = sorted(ROOT.glob('runs/*/metrics.json')) + sorted(ROOT.glob('results/zero-shot-e5-small-xquad-r.json'))
+OLD = sorted(ROOT.glob('tests/fixtures/old-runs/*/metrics.json')) + sorted(ROOT.glob('results/zero-shot-e5-small-xquad-r.json'))
 
 
 @pytest.mark.parametrize('path', OLD, ids=[p.parent.name if p.name == 'metrics.json' else p.name for p in OLD])
