@@ -46,13 +46,18 @@ def summarize(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0,
     return dict(value=value, ci95=interval(reps))
 
 def _sign_flip_p(contrib: np.ndarray, diff: float, n_perm: int, seed: int, chunk_mb: float = 128) -> float:
-    "Two-sided p-value of `diff` under random sign flips of the per-unit contributions (in chunks of permutations)."
+    """Two-sided p-value of `diff` under random sign flips of the per-unit contributions, in chunks of permutations.
+    The signs come from random bits, eight per random byte (`sum(s * c) = 2 * sum(bit * c) - sum(c)`): drawing them is
+    what costs, e.g. 10,000 permutations x 110,000 Tatoeba sentences."""
     rng = np.random.default_rng(seed)
-    per = max(1, int(chunk_mb * 2 ** 20 // (8 * max(1, len(contrib)))))
+    c = np.asarray(contrib, dtype=np.float64); n, total = len(c), float(c.sum())
+    per = max(1, int(chunk_mb * 2 ** 20 // (8 * max(1, n))))
     hits = 0
     for s in range(0, n_perm, per):      # one chunk (a single draw) whenever it fits, e.g. 10,000 x 1,190 question ids
-        signs = rng.choice([-1.0, 1.0], size=(min(per, n_perm - s), len(contrib)))
-        hits += int((np.abs(signs @ contrib) >= abs(diff) - 1e-12).sum())
+        k = min(per, n_perm - s)
+        bits = np.unpackbits(rng.integers(0, 256, size=(k, (n + 7) // 8), dtype=np.uint8), axis=1, count=n)
+        stat = 2 * (bits.astype(np.float64) @ c) - total
+        hits += int((np.abs(stat) >= abs(diff) - 1e-12).sum())
     return float((1 + hits) / (n_perm + 1))
 
 def paired_test(a: np.ndarray, b: np.ndarray, how: str = 'macro', n_perm: int = 10000, B: int = 1000, seed: int = 0,
