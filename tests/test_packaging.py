@@ -114,13 +114,13 @@ def setup_kwargs(monkeypatch, tmp_path, extra_settings: str = '') -> dict:
 def test_each_requirements_key_is_an_extra_and_dev_holds_them_all(monkeypatch, tmp_path):
     """`make install` installs `.[dev]`: it must bring every optional extra the tests exercise. Each
     `<name>_requirements` key of settings.ini is the extra `<name>`; `dev` = dev_requirements + all of them."""
-    kw = setup_kwargs(monkeypatch, tmp_path, 'onnx_requirements = onnxruntime>=1.16 "optimum<2"\n'
+    kw = setup_kwargs(monkeypatch, tmp_path, 'extra_x_requirements = onnxruntime>=1.16 "optimum<2"\n'
                                              'pip_requirements = nbdev-only\n')
     ex = kw['extras_require']
-    assert ex['onnx'] == ['onnxruntime>=1.16', 'optimum<2']
+    assert ex['extra_x'] == ['onnxruntime>=1.16', 'optimum<2']
     assert 'pip' not in ex and 'nbdev-only' not in ex['dev']      # nbdev's own key, not an extra
     assert ex['dev'] == shlex.split(CFG['dev_requirements']) + ex['all']
-    assert set(ex['onnx']) <= set(ex['all'])
+    assert set(ex['extra_x']) <= set(ex['all'])
     assert kw['install_requires'] == shlex.split(CFG['requirements'])
 
 def test_wheel_declares_the_extras_of_settings(built):
