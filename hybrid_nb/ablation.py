@@ -15,6 +15,7 @@ from .hardware import hardware, set_threads
 from .train import TrainConfig, METHODS as TRAIN_METHODS, train
 from .encoders import load_encoder
 from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
+from .tasks import make_task
 
 # %% auto #0
 __all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary',
@@ -195,8 +196,8 @@ def git_commit(path='.') -> str:
     except Exception: return 'unknown'
 
 def task_names(tasks: list) -> list[str]:
-    "The names of evaluation tasks given as names or option dicts."
-    return [t['name'] if isinstance(t, dict) else str(t) for t in tasks]
+    "The names of evaluation tasks given as names or option dicts (each checked by `make_task`, notebook 04c)."
+    return [make_task(t).name for t in tasks]
 
 def _tracker() -> str:
     "TensorBoard curves where TensorBoard is installed (a requirement of the package), else none: the JSONL log is always written."

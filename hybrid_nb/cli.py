@@ -15,16 +15,23 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
     def _get_help_string(self, action):
         help = action.help or ''
         if '(default:' in help: return help                   # the help names its default in words
-        field = getattr(action, 'train_config_field', None)
-        if field: return f"{help} (default: {str(_train_default(field)).replace('%', '%%')})"   # help is %-formatted next
+        field = getattr(action, 'config_field', None)
+        if field: return f"{help} (default: {str(_config_default(*field)).replace('%', '%%')})"   # help is %-formatted next
         return super()._get_help_string(action)
 
-def _train_default(name: str):
-    "The default of the `TrainConfig` field `name` (imports hybrid_nb.train, so only called when help is printed)."
+def _config_default(module: str, cls: str, name: str):
+    """The default of field `name` of the dataclass `cls` in `hybrid_nb.<module>` (e.g. TrainConfig's `lr`): imported only
+    when help is printed, so that building the parser loads no PyTorch."""
+    import importlib
     from dataclasses import MISSING, fields
-    from hybrid_nb.train import TrainConfig
-    f = next(f for f in fields(TrainConfig) if f.name == name)
+    f = next(f for f in fields(getattr(importlib.import_module(f'hybrid_nb.{module}'), cls)) if f.name == name)
     return f.default_factory() if f.default is MISSING else f.default
+
+def _config_flag(parser, name: str, module: str, cls: str, **kw):
+    "A flag `--name` for field `name` of `cls`: default None (unset: the dataclass decides), help showing the dataclass default."
+    parser.add_argument('--' + name.replace('_', '-'), dest=name, default=None, **kw).config_field = (module, cls, name)
+
+def _floats(text: str) -> list[float]: return [float(x) for x in text.split(',')]
 
 def _subparser(sub, name: str, help: str, example: str):
     return sub.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=_Formatter)
@@ -142,7 +149,7 @@ def _add_train(sub):
     tr.add_argument('--config', default=None, help='a TrainConfig JSON file; flags override its fields, e.g. cfg.json')
     for k, (t, h) in _TRAIN_FLAGS.items():
         # default None: an unset flag leaves the field to --config or TrainConfig; the formatter shows TrainConfig's value
-        tr.add_argument('--' + k.replace('_', '-'), dest=k, type=t, default=None, help=h).train_config_field = k
+        _config_flag(tr, k, 'train', 'TrainConfig', type=t, help=h)
     tr.add_argument('--train-langs', default=None, help='comma-separated training languages, e.g. en,de (default: all of the source)')
     tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
     tr.add_argument('--nproc', type=int, default=1, help='train in N processes on this machine through accelerate launch, e.g. 2')
@@ -226,19 +233,11 @@ def _demo(args):
 
 def _sweep(args):
     from hybrid_nb.sweep import sweep_grid, sweep
-    floats = lambda s: [float(x) for x in s.split(',')]
-    from pathlib import Path
-    from hybrid_nb.errors import ConfigError
-    extra = {}
-    if args.recipe:
-        try: recipe = json.loads(Path(args.recipe).read_text())['recipe']
-        except (OSError, ValueError, KeyError) as e: raise ConfigError(f"--recipe {args.recipe}: not a recipe.json of `hybrid-nb tune` ({e})") from None
-        extra = {k: recipe[k] for k in ('lr', 'temperature', 'batch_size', 'steps')}
-    if args.query_noise:
-        if 'none' in args.methods.split(','): raise ConfigError("--query-noise trains with noisy queries: leave the untrained base (none) out of --methods")
-        extra['query_noise'] = floats(args.query_noise)
-    pts = sweep_grid(floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
-                     profile=args.profile, noise_rates=floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir,
+    from hybrid_nb.recipe import recipe_overrides
+    extra = recipe_overrides(args.recipe) if args.recipe else {}
+    if args.query_noise: extra['query_noise'] = _floats(args.query_noise)   # Experiment refuses it for the untrained base
+    pts = sweep_grid(_floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
+                     profile=args.profile, noise_rates=_floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir,
                      data_dir=args.data_dir, langs=args.langs.split(',') if args.langs else None, threads=args.threads, **extra)
     rows = sweep(pts, args.engine, executor=args.executor, wait=not args.no_wait, jobs=args.jobs, address=args.address,
                  cpus_per_point=args.cpus_per_point, gpus_per_point=args.gpus_per_point)
@@ -286,20 +285,19 @@ def _add_tune(sub):
     tu = _subparser(sub, 'tune', 'choose the training recipe on the training source only: lr x temperature x batch grid at ratio 0.5, '
                     'scored by validation mAP on held-out MLQA-R ids (notebook 05b)', 'hybrid-nb tune --out-dir runs/recipe')
     tu.add_argument('--out-dir', default='runs/recipe', help='folder of the grid points and recipe.json (finished points are read back)')
-    tu.add_argument('--lr', default='1e-5,3e-5', help='comma-separated learning rates')
-    tu.add_argument('--temperature', default='0.01,0.05', help='comma-separated InfoNCE temperatures')
-    tu.add_argument('--batch-size', default='16,100', help='comma-separated batch sizes')
-    tu.add_argument('--cache-chunk-size', type=int, default=16, help='GradCache chunk for larger batches; 0: none (e.g. on a GPU)')
-    tu.add_argument('--passes', type=float, default=4.0, help='passes over the training ids at most (early stopping may end sooner)')
-    tu.add_argument('--model', default='e5-small', help='model spec, e.g. tiny (tests)')
-    tu.add_argument('--precision', default='fp32', help='fp32, bf16 or auto (fp32: comparable across machines)')
+    for k, h in dict(lr='comma-separated learning rates, e.g. 1e-5,3e-5', temperature='comma-separated InfoNCE temperatures, e.g. 0.01,0.05',
+                     batch_size='comma-separated batch sizes, e.g. 16,100',
+                     cache_chunk_size='GradCache chunk for larger batches, e.g. 16; 0: none (e.g. on a GPU)',
+                     passes='passes over the training ids at most (early stopping may end sooner), e.g. 4',
+                     model='model spec, e.g. tiny (tests)', precision='fp32, bf16 or auto, e.g. fp32 (fp32: comparable across machines)').items():
+        _config_flag(tu, k, 'recipe', 'RecipeGrid', help=h)
     tu.set_defaults(func=_tune)
 
 def _tune(args):
     from hybrid_nb.recipe import RecipeGrid, tune, recipe_table
-    floats = lambda s: [float(x) for x in s.split(',')]
-    grid = RecipeGrid(lr=floats(args.lr), temperature=floats(args.temperature), batch_size=[int(x) for x in args.batch_size.split(',')],
-                      cache_chunk_size=args.cache_chunk_size or None, passes=args.passes, model=args.model, precision=args.precision)
+    parse = dict(lr=_floats, temperature=_floats, batch_size=lambda t: [int(x) for x in t.split(',')], passes=float,
+                 cache_chunk_size=lambda t: int(t) or None, model=str, precision=str)
+    grid = RecipeGrid(**{k: f(getattr(args, k)) for k, f in parse.items() if getattr(args, k) is not None})
     result = tune(grid, args.out_dir, args.data_dir)
     print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {args.out_dir}/recipe.json")
     return 0
@@ -317,7 +315,7 @@ def _train(args):
     d = json.loads(TrainConfig.from_json(args.config).to_json()) if args.config else {}
     d.update({k: getattr(args, k) for k in _TRAIN_FLAGS if getattr(args, k) is not None})
     if args.train_langs: d['train_langs'] = args.train_langs.split(',')
-    if args.query_noise: d['query_noise'] = [float(r) for r in args.query_noise.split(',')]
+    if args.query_noise: d['query_noise'] = _floats(args.query_noise)
     cfg = TrainConfig.from_dict(d)
     if args.nproc > 1 and 'LOCAL_RANK' not in os.environ:   # the launcher: accelerate starts `hybrid-nb train` N times
         out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from .hardware import hardware
 from .train import TrainConfig, train, run_corpora
 
 # %% auto #0
-__all__ = ['EVAL_SETS', 'RecipeGrid', 'point_id', 'point_config', 'tune', 'recipe_table']
+__all__ = ['EVAL_SETS', 'RECIPE_FIELDS', 'RecipeGrid', 'point_id', 'point_config', 'tune', 'recipe_overrides', 'recipe_table']
 
 # %% ../nbs/05b_recipe.ipynb #0bef90e3
 EVAL_SETS = ('xquad-r', 'xquad', 'tatoeba')   # tuning never reads these
@@ -33,7 +33,7 @@ class RecipeGrid:
     patience: int = 3
     model: str = 'e5-small'
     train_source: str = 'mlqa-r'
-    precision: str = 'auto'
+    precision: str = 'fp32'             # fp32: comparable across machines (bf16 moves mAP by up to 0.007)
 
     def __post_init__(self):
         if self.train_source in EVAL_SETS:
@@ -91,6 +91,15 @@ def tune(grid: RecipeGrid | None = None, out_dir='runs/recipe', data_dir=None, s
                   hardware=hardware(), finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
     atomic_write(out / 'recipe.json', lambda t: t.write_text(json.dumps(result, indent=1)))
     return result
+
+# %% ../nbs/05b_recipe.ipynb #a2448d25
+RECIPE_FIELDS = ('lr', 'temperature', 'batch_size', 'steps')   # what a recipe sets on an Experiment
+
+def recipe_overrides(path) -> dict:
+    "The `Experiment` fields of the recipe chosen in `path` (a `recipe.json` written by `tune`)."
+    try: recipe = json.loads(Path(path).read_text())['recipe']
+    except (OSError, ValueError, KeyError) as e: raise ConfigError(f"{path}: not a recipe.json of `hybrid-nb tune` ({e})") from None
+    return {k: recipe[k] for k in RECIPE_FIELDS}
 
 # %% ../nbs/05b_recipe.ipynb #699e51cd
 def recipe_table(result: dict) -> str:

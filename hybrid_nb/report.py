@@ -378,6 +378,18 @@ class Section:
     findings: list = field(default_factory=list)
     def w(self, text: str): self.parts.append(text)
 
+# what a section says when no run carries its task: (the task in words, the task name to evaluate)
+_MISSING_TASK = {'tatoeba': ('Tatoeba', 'tatoeba'), 'paragraphs': ('XQuAD paragraph retrieval', 'xquad')}
+
+def _task_section(s: 'Study', kind: str, title: str) -> tuple[Section, str | None]:
+    "A new section headed `title` and the runs' task of `kind`; when no run has one, the section says so and the task is None."
+    sec = Section(); sec.w(title)
+    task = s.task_of(kind)
+    if task is None:
+        what, name = _MISSING_TASK[kind]
+        sec.w(f'_No run evaluated {what} yet; this section fills in when runs carry the `{name}` task._\n')
+    return sec, task
+
 class Study:
     "The runs of one setup and what the report's sections share."
     def __init__(self, runs: list[Run], out, tiers: dict | None = None, n_perm: int = 10000, figures: bool = True):
@@ -662,11 +674,8 @@ def _tatoeba_best_ratio(s: Study, task: str, h: pd.DataFrame, tiers: dict, class
 
 def section_rq1_tatoeba(s: Study) -> Section:
     "Tatoeba accuracy@1 per (noise, ratio) by class and tier, the curves, and the best ratio for the low tier with tests."
-    sec = Section(); w = sec.w
-    task = s.task_of('tatoeba')
-    w('### RQ1 on Tatoeba: accuracy@1 by resource class\n')
-    if task is None:
-        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    sec, task = _task_section(s, 'tatoeba', '### RQ1 on Tatoeba: accuracy@1 by resource class\n'); w = sec.w
+    if task is None: return sec
     tt = tatoeba_table(s.runs, task)
     h, base = tt[(tt.method == 'hybrid') & tt.plain], tt[tt.method == 'none']
     if not len(h):
@@ -770,11 +779,8 @@ def section_rq2_lareqa(s: Study) -> Section:
 # %% ../nbs/06_report.ipynb #b5a1753f
 def section_rq2_tatoeba(s: Study) -> Section:
     "Per-class / per-tier accuracy@1 and the low-to-high gap of each RQ2 configuration, with paired tests on the low tier."
-    sec = Section(); w = sec.w
-    task = s.task_of('tatoeba')
-    w('### RQ2 on Tatoeba: low-resource classes against the high-resource ones\n')
-    if task is None:
-        w('_No run evaluated Tatoeba yet; this section fills in when runs carry the `tatoeba` task._\n'); return sec
+    sec, task = _task_section(s, 'tatoeba', '### RQ2 on Tatoeba: low-resource classes against the high-resource ones\n'); w = sec.w
+    if task is None: return sec
     tt = tatoeba_table(s.runs, task)
     arms = rq2_arms([a for a in s.arms if a.name in set(tt.arm)])
     tm = s.first.task(task); tiers, classes = lang_groups(tm, 'tier'), lang_groups(tm, 'class')
@@ -860,11 +866,8 @@ def _xquad_tests(s: Study, task: str, arms: list, low: list, deg: pd.DataFrame) 
 
 def section_rq2_xquad(s: Study) -> Section:
     "Degradation relative to English on XQuAD paragraphs per language / tier and configuration, and paired tests."
-    sec = Section(); w = sec.w
-    task = s.task_of('paragraphs')
-    w('### RQ2 on XQuAD paragraphs: degradation relative to English\n')
-    if task is None:
-        w('_No run evaluated XQuAD paragraph retrieval yet; this section fills in when runs carry the `xquad` task._\n'); return sec
+    sec, task = _task_section(s, 'paragraphs', '### RQ2 on XQuAD paragraphs: degradation relative to English\n'); w = sec.w
+    if task is None: return sec
     arms, show_langs = rq2_arms(s.arms), s.langs_by_tier(task)
     deg = xquad_degradation(s, task, arms, show_langs)
     if deg.empty:
