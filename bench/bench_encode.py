@@ -7,14 +7,19 @@ is printed beside its wall time, because on a shared machine wall time alone say
 about the variant.
 
     python bench/bench_encode.py [--n 2000] [--budgets 512,1024,2048,4096] [--variants torch-bf16,openvino-bf16] [--reps 2]
+
+`openvino-PRECISION+snippets` is OpenVINO with its fused attention kernels ("snippets") switched on, as they were
+before nbs/02b_backends.ipynb switched them off:
+
+    python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+snippets,openvino-fp32,openvino-fp32+snippets --budgets 1024 --n 3000 --reps 3
 """
 import argparse, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.hardware import set_threads, native_bf16
+from hybrid_nb.hardware import set_threads, native_bf16, cpu_info, cpu_kind
 from hybrid_nb.model import load_model
-from hybrid_nb.encoders import make_encoder, Variant, backend_available
+from hybrid_nb.encoders import make_encoder, Encoder, Variant, backend_available
 
 def sample_texts(n: int, seed: int = 0):
     d = load_lareqa('xquad-r')
@@ -29,13 +34,18 @@ def main():
     ap.add_argument('--reps', type=int, default=2); ap.add_argument('--threads', type=int, default=None)
     a = ap.parse_args()
     threads = set_threads(a.threads)
+    print(f"CPU: {cpu_info()['model']} | kind {cpu_kind()} | flags {' '.join(cpu_info()['flags'])} | {threads} threads", flush=True)
     queries, passages = sample_texts(a.n)
     model = load_model('e5-small', device='cpu')
     encoders = {}
     for name in a.variants.split(','):
-        v = Variant.parse(name)
+        v = Variant.parse(name.split('+')[0])
         if not backend_available(v.backend) or (v.precision == 'bf16' and not native_bf16()): print(f"{name}: not available here"); continue
-        encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
+        if name.endswith('+snippets'):
+            from hybrid_nb.backends import OpenVINOBackend
+            encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, snippets='ENABLE'), model.config,
+                                     OpenVINOBackend.token_budget, cache=False)
+        else: encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
         encoders[name].encode(queries[:16], 'query', 64)   # warm-up
     tok = encoders[next(iter(encoders))]
     t = time.perf_counter(); ntok = sum(map(len, tok.tokenize(queries, 'query', 64))) + sum(map(len, tok.tokenize(passages, 'passage', 128)))
@@ -55,7 +65,6 @@ def main():
                            tokens_per_s=round(ntok / min(x[0] for x in r))) for b, r in per.items()} for name, per in runs.items()}
     for name, per in best.items():
         print(f"{name}: fastest budget {min(per, key=lambda b: per[b]['wall_s'])} (wall), {min(per, key=lambda b: per[b]['cpu_s'])} (cpu)")
-    from hybrid_nb.hardware import cpu_kind
     common.save(f'encode-{cpu_kind()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
                                peak_rss_mb=round(common.peak_rss_mb())), quiet=True)
 

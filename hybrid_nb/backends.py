@@ -150,7 +150,8 @@ class OpenVINOBackend:
     @classmethod
     def available(cls) -> bool: return available(cls.name)
 
-    def __init__(self, module: BiEncoder, precision: str = 'fp32', device=None, streams: int | None = None):
+    def __init__(self, module: BiEncoder, precision: str = 'fp32', device=None, streams: int | None = None,
+                 snippets: str = 'DISABLE'):
         ov, _ = require('openvino')
         _cpu_only(self.name, device)
         if precision == 'auto': precision = 'fp32'
@@ -159,10 +160,11 @@ class OpenVINOBackend:
             raise ModelError("OpenVINO bf16 needs a CPU with native bf16 (AMX or AVX512-BF16); this one has neither: use fp32")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
         threads = _threads(); self.streams = streams or min(2, threads)
+        self.snippets = snippets
         with model_file(module, 'fp32', self.name) as path:
             self.compiled = ov.Core().compile_model(str(path), 'CPU', {
                 'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
-                'NUM_STREAMS': self.streams, 'INFERENCE_NUM_THREADS': threads})
+                'NUM_STREAMS': self.streams, 'INFERENCE_NUM_THREADS': threads, 'SNIPPETS_MODE': self.snippets})
         self.request = self.compiled.create_infer_request()
         self.queue = ov.AsyncInferQueue(self.compiled, self.streams)
 

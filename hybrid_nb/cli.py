@@ -336,7 +336,9 @@ def _evaluate(args):
                      bootstrap=args.bootstrap, backend=args.backend, precision=args.precision)
     enc = load_encoder(args.model, backend=cfg.backend, precision=cfg.precision, token_budget=args.token_budget)
     metrics, per_query = evaluate(enc, cfg, data_dir=args.data_dir)
+    from hybrid_nb.ablation import git_commit, package_root
     metrics['command'] = 'hybrid-nb ' + ' '.join(sys.argv[1:])
+    metrics['commit'] = git_commit(package_root())   # with the command, config and hardware: what repeats this file
     save_metrics(metrics, per_query, args.out)
     for line in summary_lines(metrics): print(line)
     print(f"timing {metrics['timing']}; wrote {args.out}")

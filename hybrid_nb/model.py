@@ -22,9 +22,10 @@ from .data import hub_reachable
 # %% auto #0
 __all__ = ['E5_DEFAULTS', 'HUB_DEFAULTS', 'resolve_precision', 'autocast', 'e5_image_path', 'E5Image', 'read_e5_image',
            'dequantize_q4_0', 'e5_state_dict', 'e5_tokenizer_file', 'xlmr_tokenizer', 'EncoderConfig', 'pad_batch',
-           'BiEncoder', 'set_dropout', 'supports_unpadded', 'take_rows', 'unpadded_bert_embeddings', 'convert_e5_small',
-           'tiny_encoder', 'weights_fingerprint', 'load_model', 'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache',
-           'GradientReversal', 'dann_lambda', 'LanguageAdversary']
+           'BiEncoder', 'set_dropout', 'supports_unpadded', 'take_rows', 'drop_mask', 'zero_where', 'fast_dropout',
+           'unpadded_bert_embeddings', 'convert_e5_small', 'tiny_encoder', 'weights_fingerprint', 'load_model',
+           'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache', 'GradientReversal', 'dann_lambda',
+           'LanguageAdversary']
 
 # %% ../nbs/02_model.ipynb #2a54eb7e
 def resolve_precision(device, precision: str = 'auto') -> str:
@@ -248,6 +249,39 @@ def take_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     "Rows `idx` (no repeats) of `x`, differentiable with a cheap backward."
     return _TakeRows.apply(x, idx)
 
+def drop_mask(x: torch.Tensor, p: float) -> torch.Tensor:
+    """A boolean dropout mask shaped like `x`: True (drop) with probability `p`. On a CPU every element takes 16
+    random bits cut from 64-bit draws, about five times faster than `bernoulli_` (one draw per element, 8-11% of a
+    training step's CPU time when profiled), so `p` is rounded to a multiple of 1/65536 (0.1 becomes 0.100006);
+    elsewhere `rand_like(x) < p`."""
+    if x.device.type != 'cpu': return torch.rand_like(x) < p
+    n = x.numel()
+    bits = torch.empty((n + 3) // 4, dtype=torch.int64).random_(-2 ** 63, 2 ** 63 - 1)   # all 64 bits (plain random_ leaves the sign bit 0)
+    return bits.view(torch.int16)[:n].view(x.shape) < round(p * 65536) - 32768
+
+class _ZeroWhere(torch.autograd.Function):
+    "`x` with the elements where `drop` is True set to 0; keeps only the boolean mask (one byte per element) for the backward."
+    @staticmethod
+    def forward(ctx, x, drop):
+        ctx.save_for_backward(drop)
+        return x.masked_fill(drop, 0)
+    @staticmethod
+    def backward(ctx, grad):
+        drop, = ctx.saved_tensors
+        return grad.masked_fill(drop, 0), None
+
+def zero_where(x: torch.Tensor, drop: torch.Tensor) -> torch.Tensor:
+    "`x.masked_fill(drop, 0)`, differentiable, keeping the boolean mask rather than a float one for the backward."
+    return _ZeroWhere.apply(x, drop)
+
+def fast_dropout(x: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
+    """Inverted dropout with `drop_mask`: zero each element with probability `p`, scale the rest by 1/(1-p). The
+    scaled mask is built in `x`'s dtype in one pass and multiplied in (2 ms -> 1 ms per 355k elements, forward and
+    backward, against `F.dropout`); the backward keeps that mask, as large as `x` itself."""
+    if not training or not p: return x
+    if x.device.type != 'cpu': return F.dropout(x, p, True)   # GPUs draw masks fast (Philox) and fuse dropout
+    return x * torch.where(drop_mask(x, p), torch.tensor(0, dtype=x.dtype), torch.tensor(1 / (1 - p), dtype=x.dtype))
+
 class _Packing:
     """Where the real tokens of padded groups go. Each group's sequences are sorted by length and gathered into
     buckets of similar length (a sequence joins the current bucket while its length is at least `1 - tolerance`
@@ -305,7 +339,7 @@ class _Packing:
                 s = torch.matmul(q, k.transpose(-1, -2))
                 if key is not None: s = s.masked_fill(~key[:, None, None, :], float('-inf'))
                 p = s.softmax(-1)
-                if dropout: p = p * torch.empty_like(p).bernoulli_(1 - dropout)   # the mask in p's dtype: no conversion
+                p = zero_where(p, drop_mask(p, dropout))   # unscaled (1/(1-p) is in the values); a boolean mask: this one grows with L^2
                 ctx = torch.matmul(p, v)
             ctx = ctx.transpose(1, 2).reshape(B * L, -1)
             out.append(ctx if key is None else take_rows(ctx, dst))
@@ -322,9 +356,10 @@ def _bert_layer(layer, x: torch.Tensor, packing: _Packing) -> torch.Tensor:
         scale = torch.ones(3 * H, device=w.device, dtype=w.dtype); scale[:H] = (H // sa.num_attention_heads) ** -0.5
         if p_attn: scale[2 * H:] = 1 / (1 - p_attn)
         w, b = w * scale[:, None], b * scale
-    h = ao.LayerNorm(ao.dropout(ao.dense(packing.attention(F.linear(x, w, b), sa.num_attention_heads, p_attn))) + x)
+    drop = lambda y, module: fast_dropout(y, module.p, module.training)   # the modules' probabilities, a faster mask
+    h = ao.LayerNorm(drop(ao.dense(packing.attention(F.linear(x, w, b), sa.num_attention_heads, p_attn)), ao.dropout) + x)
     f = layer.intermediate.intermediate_act_fn(layer.intermediate.dense(h))
-    return layer.output.LayerNorm(layer.output.dropout(layer.output.dense(f)) + h)
+    return layer.output.LayerNorm(drop(layer.output.dense(f), layer.output.dropout) + h)
 
 def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str = 'mean', tolerance: float | None = None,
                              fused: bool | None = None) -> list[torch.Tensor]:
@@ -338,7 +373,7 @@ def unpadded_bert_embeddings(bert: nn.Module, groups: list[dict], pooling: str =
     ids = packing.pack([g['input_ids'] for g in groups])
     pos = packing.pack([torch.arange(g['input_ids'].shape[1], device=ids.device).expand_as(g['input_ids']) for g in groups])
     x = emb.word_embeddings(ids) + emb.token_type_embeddings.weight[0]     # token type 0, as transformers' default
-    x = emb.dropout(emb.LayerNorm(x + emb.position_embeddings(pos)))
+    x = fast_dropout(emb.LayerNorm(x + emb.position_embeddings(pos)), emb.dropout.p, emb.dropout.training)
     for layer in bert.encoder.layer: x = _bert_layer(layer, x, packing)
     if pooling == 'mean':
         pooled = x.new_zeros(len(packing.lengths), x.shape[1]).index_add_(0, packing.seq_of_token, x)
