@@ -150,7 +150,8 @@ def _lareqa_block(out, a, cols, S, rel, offs, langs):
     for b in range(len(langs)):
         has = rel[:, b] >= 0
         if not has.any(): continue
-        rank1 = relevant_ranks(S[has][:, offs[b]:offs[b + 1]], (rel[has, b] - offs[b])[:, None])
+        Sb = S[:, offs[b]:offs[b + 1]]                   # language b's columns first: `S[has]` would copy the whole block
+        rank1 = relevant_ranks(Sb if has.all() else Sb[has], (rel[has, b] - offs[b])[:, None])
         if a == b: out['mono_ap'][a, cols[has]] = average_precision(rank1)
         else:
             out['cross_ap'][a, b, cols[has]] = average_precision(rank1)
