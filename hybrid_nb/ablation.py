@@ -18,9 +18,9 @@ from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 from .tasks import make_task
 
 # %% auto #0
-__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics', 'lareqa_summary',
-           'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'task_names', 'experiment_configs',
-           'run_experiment']
+__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics',
+           'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'task_names',
+           'experiment_configs', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
 def full_tasks(tatoeba_langs: str) -> list:
@@ -187,11 +187,16 @@ def package_root() -> Path:
     import hybrid_nb
     return Path(hybrid_nb.__file__).resolve().parent.parent
 
+OUTPUT_FOLDERS = ('results', 'runs', 'report', 'demo', 'bench/results')   # what runs write: a change there is not a code change
+
 def git_commit(path='.') -> str:
-    "The current commit (with '+dirty' when the tree has uncommitted changes), or 'unknown'."
+    """The current commit, with '+dirty' when tracked files outside `OUTPUT_FOLDERS` have uncommitted changes (so a
+    chain of runs that rewrites committed results still records the clean commit it ran), or 'unknown'."""
     try:
         c = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=path, capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, timeout=10).stdout.strip()
+        exclude = [f':(exclude){f}' for f in OUTPUT_FOLDERS]
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no', '--', '.', *exclude], cwd=path,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
         return (c or 'unknown') + ('+dirty' if dirty else '')
     except Exception: return 'unknown'
 
@@ -261,3 +266,5 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
         for sub in ('model', 'best'): shutil.rmtree(out / 'train' / sub, ignore_errors=True)
     if log: log.say(f"done: {headline(metrics)}")
     return metrics
+
+
