@@ -16,7 +16,10 @@ rng = np.random.default_rng(0)
 unit = lambda n: (lambda x: x / np.linalg.norm(x, axis=1, keepdims=True))(rng.standard_normal((n, 384)).astype(np.float32))
 q = {l: unit(len(d.questions[l])) for l in d.langs}; c = {l: unit(len(d.candidates[l])) for l in d.langs}
 new_fn = T._lareqa_block
-src = inspect.getsource(T._lareqa_block).replace("Sb = S[:, offs[b]:offs[b + 1]]", "Sb = S[has][:, offs[b]:offs[b + 1]]").replace("Sb if has.all() else Sb[has]", "Sb")
+src = inspect.getsource(T._lareqa_block)
+for now, before in (("Sb = S[:, offs[b]:offs[b + 1]]", "Sb = S[has][:, offs[b]:offs[b + 1]]"), ("Sb if has.all() else Sb[has]", "Sb")):
+    assert now in src, f"tasks._lareqa_block has changed: {now!r} is gone, so the previous step cannot be rebuilt from it"
+    src = src.replace(now, before)
 ns = dict(vars(T)); exec(src, ns); old_fn = ns['_lareqa_block']
 times = {'old': [], 'new': []}
 for r in range(3):

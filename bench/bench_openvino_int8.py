@@ -18,7 +18,7 @@ from hybrid_nb.hardware import set_threads, cpu_info, cpu_kind, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.data import load_lareqa
 from hybrid_nb.encoders import token_budget_batches, pad_ids
-from hybrid_nb.backends import onnx_model, OpenVINOBackend
+from hybrid_nb.backends import onnx_model, openvino_config, OpenVINOBackend
 
 def padded_batches(ids, budget):
     return [pad_ids([ids[i] for i in idx], 1) for idx in token_budget_batches([len(x) for x in ids], budget)]
@@ -34,9 +34,8 @@ def calibration_batches(tok, n: int, seed: int = 0):
     return [dict(input_ids=a, attention_mask=b) for a, b in padded_batches(ids, 512)]
 
 def compile(ov, model, threads, perf=False):
-    return ov.Core().compile_model(model, 'CPU', {'INFERENCE_PRECISION_HINT': 'bf16', 'PERFORMANCE_HINT': 'THROUGHPUT',
-                                                  'NUM_STREAMS': 1 if perf else 2, 'INFERENCE_NUM_THREADS': threads,
-                                                  'SNIPPETS_MODE': 'DISABLE', 'PERF_COUNT': perf})
+    "The backend's own bf16 configuration (two streams; one, with per-operation counters, for the profile)."
+    return ov.Core().compile_model(model, 'CPU', openvino_config('bf16', 1 if perf else 2, threads, PERF_COUNT=perf))
 
 def run(ov, compiled, batches) -> float:
     q = ov.AsyncInferQueue(compiled, 2)

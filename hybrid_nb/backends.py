@@ -19,7 +19,7 @@ from .model import BiEncoder
 
 # %% auto #0
 __all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'export_onnx', 'onnx_model', 'quantize_int8',
-           'model_file', 'OnnxBackend', 'OpenVINOBackend']
+           'model_file', 'OnnxBackend', 'openvino_config', 'OpenVINOBackend']
 
 # %% ../nbs/02b_backends.ipynb #488e153f
 EXTRAS = {'onnx': ('onnxruntime', 'onnx'), 'openvino': ('openvino', 'onnx')}   # backend -> modules its extra installs
@@ -142,6 +142,11 @@ class OnnxBackend:
         return self.session.run(None, {'input_ids': input_ids, 'attention_mask': attention_mask})[0]
 
 # %% ../nbs/02b_backends.ipynb #096904ef
+def openvino_config(precision: str, streams: int, threads: int, snippets: str = 'DISABLE', **extra) -> dict:
+    "OpenVINO's CPU compile properties for `precision` ('fp32' or 'bf16'): streams, threads, fused attention off by default."
+    return {'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
+            'NUM_STREAMS': streams, 'INFERENCE_NUM_THREADS': threads, 'SNIPPETS_MODE': snippets, **extra}
+
 class OpenVINOBackend:
     "Embed padded batches with OpenVINO on the CPU, in fp32 or (where the CPU has it natively) bf16, two streams."
     name = 'openvino'
@@ -160,11 +165,8 @@ class OpenVINOBackend:
             raise ModelError("OpenVINO bf16 needs a CPU with native bf16 (AMX or AVX512-BF16); this one has neither: use fp32")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
         threads = _threads(); self.streams = streams or min(2, threads)
-        self.snippets = snippets
         with model_file(module, 'fp32', self.name) as path:
-            self.compiled = ov.Core().compile_model(str(path), 'CPU', {
-                'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
-                'NUM_STREAMS': self.streams, 'INFERENCE_NUM_THREADS': threads, 'SNIPPETS_MODE': self.snippets})
+            self.compiled = ov.Core().compile_model(str(path), 'CPU', openvino_config(precision, self.streams, threads, snippets))
         self.request = self.compiled.create_infer_request()
         self.queue = ov.AsyncInferQueue(self.compiled, self.streams)
 

@@ -339,7 +339,7 @@ class _Packing:
                 s = torch.matmul(q, k.transpose(-1, -2))
                 if key is not None: s = s.masked_fill(~key[:, None, None, :], float('-inf'))
                 p = s.softmax(-1)
-                p = zero_where(p, drop_mask(p, dropout))   # unscaled (1/(1-p) is in the values); a boolean mask: this one grows with L^2
+                if dropout: p = zero_where(p, drop_mask(p, dropout))   # unscaled (1/(1-p) is in the values); boolean: p grows with L^2
                 ctx = torch.matmul(p, v)
             ctx = ctx.transpose(1, 2).reshape(B * L, -1)
             out.append(ctx if key is None else take_rows(ctx, dst))
