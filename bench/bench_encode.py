@@ -12,6 +12,14 @@ about the variant.
 before nbs/02b_backends.ipynb switched them off:
 
     python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+snippets,openvino-fp32,openvino-fp32+snippets --budgets 1024 --n 3000 --reps 3
+
+`openvino-PRECISION+onnx` is OpenVINO reading the ONNX export, as it did before it converted the PyTorch module:
+
+    python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+onnx,openvino-fp32,openvino-fp32+onnx --budgets 1024 --n 3000 --reps 3
+
+bench/results/encode-amx.json holds both comparisons, from one run:
+
+    python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+onnx,openvino-bf16+snippets,openvino-fp32,openvino-fp32+onnx,openvino-fp32+snippets --budgets 1024 --n 3000 --reps 3
 """
 import argparse, time
 import numpy as np
@@ -41,9 +49,10 @@ def main():
     for name in a.variants.split(','):
         v = Variant.parse(name.split('+')[0])
         if not backend_available(v.backend) or (v.precision == 'bf16' and not native_bf16()): print(f"{name}: not available here"); continue
-        if name.endswith('+snippets'):
+        if '+' in name:   # an OpenVINO variant that is not the default: fused attention on, or read from the ONNX export
             from hybrid_nb.backends import OpenVINOBackend
-            encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, snippets='ENABLE'), model.config,
+            option = dict(snippets=dict(snippets='ENABLE'), onnx=dict(source='onnx'))[name.split('+')[1]]
+            encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, **option), model.config,
                                      OpenVINOBackend.token_budget, cache=False)
         else: encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
         encoders[name].encode(queries[:16], 'query', 64)   # warm-up

@@ -18,7 +18,7 @@ from hybrid_nb.hardware import set_threads, cpu_info, cpu_kind, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.data import load_lareqa
 from hybrid_nb.encoders import token_budget_batches, pad_ids
-from hybrid_nb.backends import onnx_model, openvino_config, OpenVINOBackend
+from hybrid_nb.backends import openvino_model, openvino_config, OpenVINOBackend
 
 def padded_batches(ids, budget):
     return [pad_ids([ids[i] for i in idx], 1) for idx in token_budget_batches([len(x) for x in ids], budget)]
@@ -63,9 +63,9 @@ def main():
     print(f"CPU: {cpu_info()['model']} | kind {cpu_kind()} | flags {' '.join(cpu_info()['flags'])} | {threads} threads", flush=True)
     if not native_bf16(): raise SystemExit('this comparison is for CPUs with native bf16/int8 (AMX); this one has neither')
     m = load_model('e5-small', device='cpu').eval(); tok = m.tokenizer
-    fp32 = ov.Core().read_model(str(onnx_model(m, 'fp32', 'openvino')))
+    fp32 = ov.Core().read_model(openvino_model(m))
     t = time.perf_counter()
-    int8 = nncf.quantize(ov.Core().read_model(str(onnx_model(m, 'fp32', 'openvino'))), nncf.Dataset(calibration_batches(tok, a.calibration)),
+    int8 = nncf.quantize(ov.Core().read_model(openvino_model(m)), nncf.Dataset(calibration_batches(tok, a.calibration)),
                          model_type=nncf.ModelType.TRANSFORMER, preset=nncf.QuantizationPreset.MIXED)
     quantize_s = time.perf_counter() - t
     q, p = sample_texts(a.n)

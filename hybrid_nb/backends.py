@@ -19,11 +19,11 @@ from .model import BiEncoder
 
 # %% auto #0
 __all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'export_onnx', 'onnx_model', 'quantize_int8',
-           'model_file', 'OnnxBackend', 'openvino_config', 'OpenVINOBackend']
+           'model_file', 'OnnxBackend', 'convert_openvino', 'openvino_model', 'openvino_config', 'OpenVINOBackend']
 
 # %% ../nbs/02b_backends.ipynb #488e153f
-EXTRAS = {'onnx': ('onnxruntime', 'onnx'), 'openvino': ('openvino', 'onnx')}   # backend -> modules its extra installs
-                                                                                # (onnx: PyTorch's exporter needs it)
+EXTRAS = {'onnx': ('onnxruntime', 'onnx'), 'openvino': ('openvino',)}   # backend -> modules its extra installs
+                                                                        # (onnx: PyTorch's ONNX exporter needs it)
 def available(backend: str) -> bool:
     "Whether the optional libraries of `backend` are installed (without importing them)."
     return all(importlib.util.find_spec(m) is not None for m in EXTRAS.get(backend, ()))
@@ -39,7 +39,7 @@ def _slug(text: str) -> str:
     return ''.join(c if c.isalnum() or c in '-_.' else '-' for c in text)
 
 def export_folder(kind: str, module: BiEncoder) -> Path:
-    "Where the export `kind` ('onnx', 'onnx-int8') of `module` is cached."
+    "Where the export `kind` ('onnx', 'onnx-int8', 'openvino') of `module` is cached."
     if not module.config.fingerprint: raise ModelError("cannot cache an export of a model without a fingerprint")
     return cache_dir() / 'models' / f"{_slug(module.config.fingerprint)}-{module.config.pooling}-{kind}"
 
@@ -142,6 +142,31 @@ class OnnxBackend:
         return self.session.run(None, {'input_ids': input_ids, 'attention_mask': attention_mask})[0]
 
 # %% ../nbs/02b_backends.ipynb #096904ef
+def convert_openvino(module: BiEncoder):
+    "`module` (fp32, eval mode, CPU) as an OpenVINO model `input_ids, attention_mask -> embedding`, in memory."
+    ov, = require('openvino')
+    was_training, device = module.training, module.device
+    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter('ignore')   # the tracer's notices say nothing about this graph
+            m = ov.convert_model(_PaddedForward(module.to('cpu').eval()), example_input=(ids, mask),
+                                 input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in ('input_ids', 'attention_mask')])
+    finally: module.to(device).train(was_training)
+    for port, name in zip(m.inputs, ('input_ids', 'attention_mask')): port.get_tensor().set_names({name})
+    m.outputs[0].get_tensor().set_names({'embedding'})
+    return m
+
+def openvino_model(module: BiEncoder, source: str = 'pytorch'):
+    "What OpenVINO compiles for `module`: the cached conversion of a base model (a path), or a fine-tuned one's in memory."
+    ov, = require('openvino')
+    if source == 'onnx':   # the ONNX export, which this backend read until it converted from PyTorch (for benchmarks)
+        with model_file(module, 'fp32', 'onnx') as path: return ov.Core().read_model(str(path))
+    if source != 'pytorch': raise ModelError(f"OpenVINO converts from 'pytorch' or 'onnx', not {source!r}")
+    if module.config.history: return convert_openvino(module)
+    save = lambda d: ov.save_model(convert_openvino(module), str(d / 'model.xml'), compress_to_fp16=False)
+    return str(cached_build(export_folder('openvino', module), save, 'OpenVINO conversion') / 'model.xml')
+
 def openvino_config(precision: str, streams: int, threads: int, snippets: str = 'DISABLE', **extra) -> dict:
     "OpenVINO's CPU compile properties for `precision` ('fp32' or 'bf16'): streams, threads, fused attention off by default."
     return {'INFERENCE_PRECISION_HINT': {'fp32': 'f32', 'bf16': 'bf16'}[precision], 'PERFORMANCE_HINT': 'THROUGHPUT',
@@ -156,8 +181,8 @@ class OpenVINOBackend:
     def available(cls) -> bool: return available(cls.name)
 
     def __init__(self, module: BiEncoder, precision: str = 'fp32', device=None, streams: int | None = None,
-                 snippets: str = 'DISABLE'):
-        ov, _ = require('openvino')
+                 snippets: str = 'DISABLE', source: str = 'pytorch'):
+        ov, = require('openvino')
         _cpu_only(self.name, device)
         if precision == 'auto': precision = 'fp32'
         if precision not in self.precisions: raise ModelError(f"backend 'openvino' runs {' or '.join(self.precisions)}, not {precision!r}")
@@ -165,8 +190,8 @@ class OpenVINOBackend:
             raise ModelError("OpenVINO bf16 needs a CPU with native bf16 (AMX or AVX512-BF16); this one has neither: use fp32")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
         threads = _threads(); self.streams = streams or min(2, threads)
-        with model_file(module, 'fp32', self.name) as path:
-            self.compiled = ov.Core().compile_model(str(path), 'CPU', openvino_config(precision, self.streams, threads, snippets))
+        self.compiled = ov.Core().compile_model(openvino_model(module, source), 'CPU',
+                                                openvino_config(precision, self.streams, threads, snippets))
         self.request = self.compiled.create_infer_request()
         self.queue = ov.AsyncInferQueue(self.compiled, self.streams)
 
