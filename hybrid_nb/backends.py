@@ -189,6 +189,7 @@ class OpenVINOBackend:
         if precision == 'bf16' and not native_bf16():
             raise ModelError("OpenVINO bf16 needs a CPU with native bf16 (AMX or AVX512-BF16); this one has neither: use fp32")
         self.precision, self.device, self.dim = precision, torch.device('cpu'), module.dim
+        self.revision = f"{source}-openvino{ov.__version__.split('-')[0]}"   # part of the embedding cache key
         threads = _threads(); self.streams = streams or min(2, threads)
         self.compiled = ov.Core().compile_model(openvino_model(module, source), 'CPU',
                                                 openvino_config(precision, self.streams, threads, snippets))

@@ -219,8 +219,9 @@ class Encoder:
         return ids
 
     def cache_key(self, texts: Sequence[str], kind: str, max_length: int | None = None) -> str:
-        h = hashlib.sha256(f"{self.fingerprint}|{self.variant}|{kind}|{self.prefix(kind)}|{self.config.pooling}|"
-                           f"{max_length or self.config.max_length}".encode())
+        revision = getattr(self.backend, 'revision', '')   # the engine's graph and version, where they can change the vectors
+        h = hashlib.sha256(f"{self.fingerprint}|{self.variant}{'@' + revision if revision else ''}|{kind}|{self.prefix(kind)}|"
+                           f"{self.config.pooling}|{max_length or self.config.max_length}".encode())
         for t in texts: h.update(t.encode()); h.update(b'\0')
         return h.hexdigest()[:32]
 
