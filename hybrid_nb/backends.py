@@ -142,15 +142,17 @@ class OnnxBackend:
         return self.session.run(None, {'input_ids': input_ids, 'attention_mask': attention_mask})[0]
 
 # %% ../nbs/02b_backends.ipynb #096904ef
-def convert_openvino(module: BiEncoder):
-    "`module` (fp32, eval mode, CPU) as an OpenVINO model `input_ids, attention_mask -> embedding`, in memory."
+def convert_openvino(module: BiEncoder, share_weights: bool = False):
+    """`module` (fp32, eval mode, CPU) as an OpenVINO model `input_ids, attention_mask -> embedding`, in memory.
+    The weights are copied unless `share_weights`: shared, a later in-place update of the module (another training
+    step) would silently change what the compiled model computes."""
     ov, = require('openvino')
     was_training, device = module.training, module.device
     ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter('ignore')   # the tracer's notices say nothing about this graph
-            m = ov.convert_model(_PaddedForward(module.to('cpu').eval()), example_input=(ids, mask),
+            m = ov.convert_model(_PaddedForward(module.to('cpu').eval()), example_input=(ids, mask), share_weights=share_weights,
                                  input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in ('input_ids', 'attention_mask')])
     finally: module.to(device).train(was_training)
     for port, name in zip(m.inputs, ('input_ids', 'attention_mask')): port.get_tensor().set_names({name})
@@ -164,7 +166,7 @@ def openvino_model(module: BiEncoder, source: str = 'pytorch'):
         with model_file(module, 'fp32', 'onnx') as path: return ov.Core().read_model(str(path))
     if source != 'pytorch': raise ModelError(f"OpenVINO converts from 'pytorch' or 'onnx', not {source!r}")
     if module.config.history: return convert_openvino(module)
-    save = lambda d: ov.save_model(convert_openvino(module), str(d / 'model.xml'), compress_to_fp16=False)
+    save = lambda d: ov.save_model(convert_openvino(module, share_weights=True), str(d / 'model.xml'), compress_to_fp16=False)
     return str(cached_build(export_folder('openvino', module), save, 'OpenVINO conversion') / 'model.xml')
 
 def openvino_config(precision: str, streams: int, threads: int, snippets: str = 'DISABLE', **extra) -> dict:
