@@ -266,5 +266,3 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
         for sub in ('model', 'best'): shutil.rmtree(out / 'train' / sub, ignore_errors=True)
     if log: log.say(f"done: {headline(metrics)}")
     return metrics
-
-

@@ -18,8 +18,9 @@ from .hardware import native_bf16
 from .model import BiEncoder
 
 # %% auto #0
-__all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'export_onnx', 'onnx_model', 'quantize_int8',
-           'model_file', 'OnnxBackend', 'convert_openvino', 'openvino_model', 'openvino_config', 'OpenVINOBackend']
+__all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'traced_forward', 'export_onnx', 'onnx_model',
+           'quantize_int8', 'model_file', 'OnnxBackend', 'convert_openvino', 'openvino_model', 'openvino_config',
+           'OpenVINOBackend']
 
 # %% ../nbs/02b_backends.ipynb #488e153f
 EXTRAS = {'onnx': ('onnxruntime', 'onnx'), 'openvino': ('openvino',)}   # backend -> modules its extra installs
@@ -67,20 +68,26 @@ class _PaddedForward(torch.nn.Module):
     def __init__(self, module: BiEncoder): super().__init__(); self.module = module
     def forward(self, input_ids, attention_mask): return self.module._hf_embeddings(input_ids, attention_mask)
 
+@contextmanager
+def traced_forward(module: BiEncoder):
+    """`(_PaddedForward of module, example inputs)` for a tracer (ONNX's exporter, OpenVINO's converter): the module
+    in eval mode on the CPU, without gradients or the tracers' notices; its device and mode are restored afterwards."""
+    was_training, device = module.training, module.device
+    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()   # a padded batch: both paths traced
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter('ignore')   # tracer and deprecation notices say nothing about this graph
+            yield _PaddedForward(module.to('cpu').eval()), (ids, mask)
+    finally: module.to(device).train(was_training)
+
 def export_onnx(module: BiEncoder, path, backend: str = 'onnx') -> Path:
     "Write `module` (fp32, eval mode, CPU) as an ONNX graph `input_ids, attention_mask -> embedding` at `path`."
     require(backend, ['onnx'])
     path = Path(path)
-    was_training, device = module.training, module.device
-    m = _PaddedForward(module.to('cpu').eval())
-    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter('ignore')   # the exporter's tracer and deprecation notices say nothing about this graph
-            torch.onnx.export(m, (ids, mask), str(path), input_names=['input_ids', 'attention_mask'], output_names=['embedding'],
-                              dynamic_axes={'input_ids': {0: 'batch', 1: 'tokens'}, 'attention_mask': {0: 'batch', 1: 'tokens'},
-                                            'embedding': {0: 'batch'}}, opset_version=17, dynamo=False)
-    finally: module.to(device).train(was_training)
+    with traced_forward(module) as (m, example):
+        torch.onnx.export(m, example, str(path), input_names=['input_ids', 'attention_mask'], output_names=['embedding'],
+                          dynamic_axes={'input_ids': {0: 'batch', 1: 'tokens'}, 'attention_mask': {0: 'batch', 1: 'tokens'},
+                                        'embedding': {0: 'batch'}}, opset_version=17, dynamo=False)
     return path
 
 def onnx_model(module: BiEncoder, precision: str = 'fp32', backend: str = 'onnx') -> Path:
@@ -147,14 +154,9 @@ def convert_openvino(module: BiEncoder, share_weights: bool = False):
     The weights are copied unless `share_weights`: shared, a later in-place update of the module (another training
     step) would silently change what the compiled model computes."""
     ov, = require('openvino')
-    was_training, device = module.training, module.device
-    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter('ignore')   # the tracer's notices say nothing about this graph
-            m = ov.convert_model(_PaddedForward(module.to('cpu').eval()), example_input=(ids, mask), share_weights=share_weights,
-                                 input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in ('input_ids', 'attention_mask')])
-    finally: module.to(device).train(was_training)
+    with traced_forward(module) as (forward, example):
+        m = ov.convert_model(forward, example_input=example, share_weights=share_weights,
+                             input=[(name, ov.PartialShape([-1, -1]), ov.Type.i64) for name in ('input_ids', 'attention_mask')])
     for port, name in zip(m.inputs, ('input_ids', 'attention_mask')): port.get_tensor().set_names({name})
     m.outputs[0].get_tensor().set_names({'embedding'})
     return m
