@@ -19,36 +19,50 @@ def save(name: str, result: dict, quiet: bool = False) -> Path:
     if not quiet: print(json.dumps(result, indent=1))
     return path
 
+def gemm_peaks(dtype: str = 'fp32', n: int = 2048, reps: int = 5) -> dict:
+    """Best-of-`reps` GFLOP/s (GOP/s for int8) of one n x n x n matrix product on the current threads, per library.
+    fp32: PyTorch and, where installed, ONNX Runtime's `MatMul` (MLAS); the two differ by CPU vendor: PyTorch's MKL
+    takes an AVX2 path on AMD CPUs with AVX-512 (188 vs 344 GFLOP/s measured on one), so the peak is the better of the
+    two. bf16: PyTorch (oneDNN). int8: ONNX Runtime's uint8 x int8 `MatMulInteger` (what dynamic int8 quantization runs)."""
+    out = {}
+    if dtype in ('fp32', 'bf16'):
+        import torch
+        a = torch.randn(n, n).to(dict(fp32=torch.float32, bf16=torch.bfloat16)[dtype]); b = torch.randn(n, n).to(a.dtype)
+        out['torch'] = _best_rate(lambda: a @ b, 2 * n ** 3, reps)
+    if dtype in ('fp32', 'int8'):
+        try: out['onnxruntime'] = _ort_matmul_peak(dtype, n, reps)
+        except ImportError:
+            if dtype == 'int8': raise
+    return out
+
 def gemm_peak(dtype: str = 'fp32', n: int = 2048, reps: int = 5) -> float:
-    """Best-of-`reps` GFLOP/s of one n x n x n matrix product in PyTorch on the current threads (fp32 or bf16), or
-    GOP/s of ONNX Runtime's uint8 x int8 `MatMulInteger` for 'int8' (what dynamic int8 quantization runs)."""
-    import numpy as np
-    if dtype == 'int8': return _int8_peak(n, reps)
-    import torch
-    a = torch.randn(n, n).to(dict(fp32=torch.float32, bf16=torch.bfloat16)[dtype]); b = torch.randn(n, n).to(a.dtype)
-    a @ b
+    "The best library's rate from `gemm_peaks`: the peak that speeds are shares of."
+    return max(gemm_peaks(dtype, n, reps).values())
+
+def _best_rate(fn, ops: float, reps: int) -> float:
+    fn()   # warm-up: first calls pick kernels and allocate
     best = float('inf')
     for _ in range(reps):
-        t = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
+        t = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t)
+    return ops / best / 1e9
 
-def _int8_peak(n: int, reps: int) -> float:
-    import numpy as np, torch, onnx, onnxruntime as ort
+def _ort_matmul_peak(dtype: str, n: int, reps: int) -> float:
+    import numpy as np, torch, onnxruntime as ort
     from onnx import helper, TensorProto, numpy_helper
     rng = np.random.default_rng(0)
-    w = numpy_helper.from_array(rng.integers(-64, 64, (n, n), dtype=np.int8), 'B')
-    g = helper.make_graph([helper.make_node('MatMulInteger', ['A', 'B'], ['C'])], 'mmi',
-                          [helper.make_tensor_value_info('A', TensorProto.UINT8, [n, n])],
-                          [helper.make_tensor_value_info('C', TensorProto.INT32, [n, n])], [w])
+    if dtype == 'int8':   # uint8 activations x int8 weights, as dynamic quantization runs them
+        op, a_type, c_type, a = 'MatMulInteger', TensorProto.UINT8, TensorProto.INT32, rng.integers(0, 255, (n, n), dtype=np.uint8)
+        w = rng.integers(-64, 64, (n, n), dtype=np.int8)
+    else:
+        op, a_type, c_type, a = 'MatMul', TensorProto.FLOAT, TensorProto.FLOAT, rng.standard_normal((n, n), dtype=np.float32)
+        w = rng.standard_normal((n, n), dtype=np.float32)
+    g = helper.make_graph([helper.make_node(op, ['A', 'B'], ['C'])], 'mm', [helper.make_tensor_value_info('A', a_type, [n, n])],
+                          [helper.make_tensor_value_info('C', c_type, [n, n])], [numpy_helper.from_array(w, 'B')])
     so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads(); so.inter_op_num_threads = 1
     so.add_session_config_entry('session.intra_op.allow_spinning', '0')
     s = ort.InferenceSession(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)], ir_version=8).SerializeToString(), so,
                              providers=['CPUExecutionProvider'])
-    a = rng.integers(0, 255, (n, n), dtype=np.uint8); s.run(None, {'A': a})
-    best = float('inf')
-    for _ in range(reps):
-        t = time.perf_counter(); s.run(None, {'A': a}); best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
+    return _best_rate(lambda: s.run(None, {'A': a}), 2 * n ** 3, reps)
 
 def matmul_flops_per_token(config) -> float:
     "FLOPs per token of a BERT encoder's weight matrices (Q, K, V, output, two FFN layers), attention scores excluded."
