@@ -109,13 +109,15 @@ class Variant:
 # (sources in AUTO_SOURCES). Only what was measured belongs here.
 AUTO_VARIANTS = {
     'amx': ('openvino-bf16', 'torch-bf16', 'openvino-fp32', 'onnx-fp32', 'torch-fp32'),
-    'avx512': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
+    'avx512': ('openvino-bf16', 'openvino-fp32', 'torch-bf16', 'onnx-fp32', 'torch-fp32'),
     'avx2': ('onnx-fp32', 'openvino-fp32', 'torch-fp32'),
     'other': ('torch-fp32',),
 }
 AUTO_SOURCES = {
     'amx': 'bench/results/eval-amx.json',
-    'avx512': 'not measured: the AVX2 order (fp32 only)',
+    'avx512': 'bench/results/eval-avx512.json (AMD EPYC with AVX-512, AVX512-BF16 and VNNI, no AMX; the order of the '
+              'engines after OpenVINO bf16 confirmed by bench/results/encode-avx512.json, interleaved). Where AVX512-BF16 '
+              'is missing, the bf16 entries are skipped (NEEDS_NATIVE)',
     'avx2': 'speed: issue 16 (AMD EPYC, 2 threads, 3,000 XQuAD-R texts: ONNX Runtime fp32 89, OpenVINO fp32 88, '
             'PyTorch fp32 81 texts/s); accuracy: bench/results/eval-amx.json (fp32 engines reproduce PyTorch fp32; '
             'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there)',
