@@ -116,12 +116,18 @@ class LocalEngine:
     def describe(self) -> str: return f"local engine, {self.jobs} point(s) at a time, {self.threads_per_point} thread(s) each"
 
     def run(self, points: list[Experiment], **task_kw):
-        if self.jobs == 1:
-            for p in points: yield point_task(asdict(p), **task_kw)
-            return
-        from concurrent.futures import ThreadPoolExecutor, as_completed
-        with ThreadPoolExecutor(self.jobs) as ex:
-            for f in as_completed([ex.submit(point_task, asdict(p), **task_kw) for p in points]): yield f.result()
+        before = os.environ.get('OMP_NUM_THREADS')
+        os.environ['OMP_NUM_THREADS'] = str(self.threads_per_point)   # inherited by each point's kernel, as Ray sets it for a worker
+        try:
+            if self.jobs == 1:
+                for p in points: yield point_task(asdict(p), **task_kw)
+                return
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+            with ThreadPoolExecutor(self.jobs) as ex:
+                for f in as_completed([ex.submit(point_task, asdict(p), **task_kw) for p in points]): yield f.result()
+        finally:
+            if before is None: os.environ.pop('OMP_NUM_THREADS', None)
+            else: os.environ['OMP_NUM_THREADS'] = before
 
 class RayEngine:
     "Points as Ray tasks on a cluster (`address`) or a local Ray instance, with per-point resources and retries."
@@ -151,7 +157,9 @@ class RayEngine:
 
     def run(self, points: list[Experiment], **task_kw):
         ray = self.ray
-        task = ray.remote(num_cpus=self.cpus, num_gpus=self.gpus, max_retries=self.max_retries)(point_task)
+        env = {'OMP_NUM_THREADS': str(self.threads_per_point)}   # explicit: Ray sets it only where the driver has none
+        task = ray.remote(num_cpus=self.cpus, num_gpus=self.gpus, max_retries=self.max_retries,
+                          runtime_env={'env_vars': env})(point_task)
         refs = {task.remote(asdict(p), driver_host=HOST, **task_kw): p for p in points}
         while refs:
             (ref,), _ = ray.wait(list(refs), num_returns=1)
