@@ -15,7 +15,7 @@ import torch
 from .errors import ModelError
 from .cache import cache_dir, file_lock, write_manifest, verify_folder, warn_cache
 from .hardware import native_bf16
-from .model import BiEncoder
+from .model import BiEncoder, quiet_transformers
 
 # %% auto #0
 __all__ = ['EXTRAS', 'available', 'require', 'export_folder', 'cached_build', 'traced_forward', 'export_onnx', 'onnx_model',
@@ -75,8 +75,8 @@ def traced_forward(module: BiEncoder):
     was_training, device = module.training, module.device
     ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]]); mask = (ids != 1).long()   # a padded batch: both paths traced
     try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter('ignore')   # tracer and deprecation notices say nothing about this graph
+        with warnings.catch_warnings(), quiet_transformers(), torch.no_grad():
+            warnings.simplefilter('ignore')   # tracer, deprecation and transformers' loss notices say nothing about this graph
             yield _PaddedForward(module.to('cpu').eval()), (ids, mask)
     finally: module.to(device).train(was_training)
 

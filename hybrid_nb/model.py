@@ -23,8 +23,8 @@ from .data import hub_reachable
 __all__ = ['E5_DEFAULTS', 'HUB_DEFAULTS', 'resolve_precision', 'autocast', 'e5_image_path', 'E5Image', 'read_e5_image',
            'dequantize_q4_0', 'e5_state_dict', 'e5_tokenizer_file', 'xlmr_tokenizer', 'EncoderConfig', 'pad_batch',
            'BiEncoder', 'set_dropout', 'supports_unpadded', 'take_rows', 'drop_mask', 'zero_where', 'fast_dropout',
-           'unpadded_bert_embeddings', 'convert_e5_small', 'tiny_encoder', 'weights_fingerprint', 'load_model',
-           'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache', 'GradientReversal', 'dann_lambda',
+           'unpadded_bert_embeddings', 'convert_e5_small', 'tiny_encoder', 'weights_fingerprint', 'quiet_transformers',
+           'load_model', 'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache', 'GradientReversal', 'dann_lambda',
            'LanguageAdversary']
 
 # %% ../nbs/02_model.ipynb #2a54eb7e
@@ -470,8 +470,8 @@ BiEncoder.save = _save
 
 # %% ../nbs/02_model.ipynb #e60f7ca5
 @contextlib.contextmanager
-def _quiet_transformers():
-    "Silence transformers' load-time advice (e.g. a spurious tokenizer-regex notice) while loading known-good folders."
+def quiet_transformers():
+    "Silence transformers' advice (a spurious tokenizer-regex notice on loading known-good folders, a loss notice on tracing)."
     from transformers.utils import logging as hf_logging
     old = hf_logging.get_verbosity(); hf_logging.set_verbosity_error()
     try: yield
@@ -482,7 +482,7 @@ def _from_folder(folder: Path, **overrides) -> BiEncoder:
     meta = folder / 'hybrid_nb.json'
     cfg = EncoderConfig(**json.loads(meta.read_text())) if meta.is_file() else EncoderConfig(str(folder), 'mean', '', '')
     for k, v in overrides.items(): setattr(cfg, k, v)
-    with _quiet_transformers():
+    with quiet_transformers():
         model = AutoModel.from_pretrained(folder, **({} if cfg.pooling == 'pooler' else dict(add_pooling_layer=False)))
         tokenizer = AutoTokenizer.from_pretrained(folder)
     if not cfg.fingerprint: cfg.fingerprint = weights_fingerprint(model)
