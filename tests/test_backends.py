@@ -57,8 +57,7 @@ def test_variant_keeps_fp32_accuracy(variant, model, texts, reference):
     assert cos.min() >= min_cos and top1 >= min_top1 and top5 >= min_top5, \
         f"{variant.name}: min cosine {cos.min():.5f}, top-1 agreement {top1:.3f}, top-5 overlap {top5:.3f}"
 
-def test_auto_resolves_on_this_cpu(tmp_path, monkeypatch):
-    monkeypatch.setenv('HYBRID_NB_CACHE', str(tmp_path))   # the tiny model's export stays out of the user's cache
+def test_auto_resolves_on_this_cpu(private_cache):
     v = resolve_variant()
     assert v.name in AUTO_VARIANTS[cpu_kind()] or v == Variant('torch', 'fp32')
     assert backend_available(v.backend)

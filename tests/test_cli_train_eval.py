@@ -3,10 +3,7 @@ import json
 import pytest
 from conftest import run_cli
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    "The tiny model and its ONNX / OpenVINO exports go to a cache of the test's own, not the user's (run_cli passes the environment on)."
-    monkeypatch.setenv('HYBRID_NB_CACHE', str(tmp_path / 'cache'))
+pytestmark = pytest.mark.usefixtures('private_cache')   # the tiny model's exports go to the test's own cache
 
 def test_train_then_evaluate(tmp_path, data_dir):
     out = tmp_path / 'train'
