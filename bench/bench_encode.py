@@ -25,7 +25,7 @@ import argparse, time
 import numpy as np
 import common
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.hardware import set_threads, native_bf16, cpu_info, cpu_kind
+from hybrid_nb.hardware import set_threads, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.encoders import make_encoder, Encoder, Variant, backend_available
 
@@ -42,7 +42,7 @@ def main():
     ap.add_argument('--reps', type=int, default=2); ap.add_argument('--threads', type=int, default=None)
     a = ap.parse_args()
     threads = set_threads(a.threads)
-    print(f"CPU: {cpu_info()['model']} | kind {cpu_kind()} | flags {' '.join(cpu_info()['flags'])} | {threads} threads", flush=True)
+    print(common.cpu_line(threads), flush=True)
     queries, passages = sample_texts(a.n)
     model = load_model('e5-small', device='cpu')
     encoders = {}
@@ -74,7 +74,7 @@ def main():
                            tokens_per_s=round(ntok / min(x[0] for x in r))) for b, r in per.items()} for name, per in runs.items()}
     for name, per in best.items():
         print(f"{name}: fastest budget {min(per, key=lambda b: per[b]['wall_s'])} (wall), {min(per, key=lambda b: per[b]['cpu_s'])} (cpu)")
-    common.save(f'encode-{cpu_kind()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
+    common.save(f'encode-{common.cpu_tag()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
                                peak_rss_mb=round(common.peak_rss_mb())), quiet=True)
 
 if __name__ == '__main__': main()

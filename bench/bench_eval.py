@@ -6,7 +6,9 @@ For the CPU it runs on, this prints and saves (bench/results/eval-<cpu kind>.jso
   PyTorch's MKL is slow on AMD CPUs) before every variant, and, where the CPU has them natively, bf16 (PyTorch) and
   int8 (ONNX Runtime's MatMulInteger);
 - for every variant: wall time of the evaluation (tokenizing, encoding 26,104 texts, scoring), encoding time,
-  texts/s, tokens/s, the share of the fp32 peak that is (matmul FLOPs of the tokens encoded per second / peak),
+  texts/s, tokens/s, the share of the fp32 peak that is (matmul FLOPs of the tokens encoded per second / peak) and
+  of the peak of its own precision, with the least encoding time that peak allows (`floor_encode_s`: a wall-time
+  target below it cannot be met on this CPU by any engine of that precision),
   peak memory, and the mono / cross / multi mAP differences to PyTorch fp32, the reference;
 - which variants keep all three within 0.002 of the reference, fastest first: the order `AUTO_VARIANTS` in
   nbs/02a_encoders.ipynb must have for this CPU kind, and what `auto` resolves to here;
@@ -99,20 +101,27 @@ def child(variant, a, tatoeba=False) -> dict:
     if r.returncode: return dict(variant=variant, error=(r.stderr.strip().splitlines() or ['?'])[-1])
     return json.loads(Path(path).read_text())
 
-def summarize(rows: list, flops_per_token: float, peak_fp32: float) -> list:
+def summarize(rows: list, flops_per_token: float, peaks: dict) -> list:
+    """Rates, shares of the peaks and mAP differences to the reference for each variant's row. `floor_encode_s` is
+    the least time its encoding could take: its tokens' matrix FLOPs at the matmul peak of its own precision."""
     ref = next((r for r in rows if r.get('variant') == REFERENCE and 'error' not in r), None)
     for r in rows:
         if 'error' in r: continue
         r['texts_per_s'] = round(r['texts'] / r['encode_s'], 1)
         r['tokens_per_s'] = round(r['tokens'] / r['encode_s'])
-        r['share_of_fp32_peak'] = round(r['tokens_per_s'] * flops_per_token / (peak_fp32 * 1e9), 3)
+        r['share_of_fp32_peak'] = round(r['tokens_per_s'] * flops_per_token / (peaks['fp32'] * 1e9), 3)
+        own = peaks.get(r['variant'].split('-')[-1])
+        if own:
+            r['share_of_own_peak'] = round(r['tokens_per_s'] * flops_per_token / (own * 1e9), 3)
+            r['floor_encode_s'] = round(r['tokens'] * flops_per_token / (own * 1e9), 1)
         if ref:
             for k in ('mono', 'cross', 'multi'): r[f'd_{k}'] = round(r[k] - ref[k], 4)
             r['within_bound'] = all(abs(r[k] - ref[k]) <= BOUND for k in ('mono', 'cross', 'multi'))
     return rows
 
 def print_table(rows, peaks):
-    cols = ('variant', 'seconds', 'encode_s', 'texts_per_s', 'tokens_per_s', 'share_of_fp32_peak', 'peak_rss_mb', 'd_mono',
+    cols = ('variant', 'seconds', 'encode_s', 'floor_encode_s', 'texts_per_s', 'tokens_per_s', 'share_of_fp32_peak',
+            'share_of_own_peak', 'peak_rss_mb', 'd_mono',
             'd_cross', 'd_multi', 'within_bound', 'cpu_s', 'loadavg_before')
     print(' | '.join(cols))
     for r in sorted(rows, key=lambda r: r.get('seconds', 1e9)):
@@ -135,7 +144,7 @@ def main():
     from transformers import BertConfig
     threads = set_threads(a.threads)
     kind, info = cpu_kind(), cpu_info()
-    print(f"CPU: {info['model']} | kind {kind} | flags {' '.join(info['flags'])} | {threads} threads | "
+    print(f"{common.cpu_line(threads)} | "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')} | load average {os.getloadavg()[0]:.2f}", flush=True)
     fp32_by_library = {k: round(v) for k, v in common.gemm_peaks('fp32').items()}
     peaks = dict(fp32=[max(fp32_by_library.values())], fp32_by_library=fp32_by_library)
@@ -153,11 +162,11 @@ def main():
         if b.precision == 'bf16' and not native_bf16(): rows.append(dict(variant=v, error='no native bf16 on this CPU')); continue
         peaks['fp32'].append(round(common.gemm_peak('fp32')))   # interleaved: shows how steady the machine was
         r = child(v, a); rows.append(r)
-        common.save(f"eval-{kind}" + ('-quick' if a.quick else ''), dict(partial=True, variants=rows, gemm_peak_gflops=peaks), quiet=True)
+        common.save(f"eval-{common.cpu_tag()}" + ('-quick' if a.quick else ''), dict(partial=True, variants=rows, gemm_peak_gflops=peaks), quiet=True)
         print(f"{v}: " + (r['error'] if 'error' in r else f"{r['seconds']} s (encode {r['encode_s']} s, cpu {r['cpu_s']} s, "
               f"load {r['loadavg_before']}), mono {r['mono']:.4f} cross {r['cross']:.4f} multi {r['multi']:.4f}"), flush=True)
     peak_fp32 = float(np.median(peaks['fp32']))
-    rows = summarize(rows, flops_per_token, peak_fp32)
+    rows = summarize(rows, flops_per_token, dict(peaks, fp32=peak_fp32))
     ok = sorted((r for r in rows if r.get('within_bound')), key=lambda r: r['encode_s'])
     auto_order = [r['variant'] for r in ok]
     auto = resolve_variant().name
@@ -176,7 +185,7 @@ def main():
     print(f"\nfp32 peak: median {peak_fp32:.0f} GFLOP/s of {peaks['fp32']}; matmul FLOPs per token {flops_per_token / 1e6:.1f} M")
     print(f"within {BOUND} of {REFERENCE}, fastest first: {auto_order}")
     print(f"AUTO_VARIANTS[{kind!r}] = {AUTO_VARIANTS.get(kind)}; auto resolves to {auto} here")
-    name = f"eval-{kind}" + ('-quick' if a.quick else '')
+    name = f"eval-{common.cpu_tag()}" + ('-quick' if a.quick else '')
     path = common.save(name, dict(quick=a.quick, cpu_kind=kind, threads=threads, bound=BOUND, reference=REFERENCE,
                                   gemm_peak_gflops=dict(peaks, fp32=round(peak_fp32), fp32_runs=peaks['fp32']),
                                   matmul_flops_per_token=flops_per_token, variants=rows, auto_order=auto_order,

@@ -31,5 +31,4 @@ assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in a), 'the two step
 res = dict(seconds={k: [round(x, 2) for x in v] for k, v in times.items()}, ratio_old_over_new=round(float(np.median(times['old']) / np.median(times['new'])), 2),
            identical=True)
 print(res)
-from hybrid_nb.hardware import cpu_kind
-common.save(f'lareqa-scoring-{cpu_kind()}', res, quiet=True)
+common.save(f'lareqa-scoring-{common.cpu_tag()}', res, quiet=True)

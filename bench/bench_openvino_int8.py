@@ -14,7 +14,7 @@ import argparse, collections, os, statistics, time
 import numpy as np
 import common
 from bench_encode import sample_texts
-from hybrid_nb.hardware import set_threads, cpu_info, cpu_kind, native_bf16
+from hybrid_nb.hardware import set_threads, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.data import load_lareqa
 from hybrid_nb.encoders import token_budget_batches, pad_ids
@@ -60,7 +60,7 @@ def main():
     a = ap.parse_args()
     import openvino as ov, nncf
     threads = set_threads(None)
-    print(f"CPU: {cpu_info()['model']} | kind {cpu_kind()} | flags {' '.join(cpu_info()['flags'])} | {threads} threads", flush=True)
+    print(common.cpu_line(threads), flush=True)
     if not native_bf16(): raise SystemExit('this comparison is for CPUs with native bf16/int8 (AMX); this one has neither')
     m = load_model('e5-small', device='cpu').eval(); tok = m.tokenizer
     fp32 = ov.Core().read_model(openvino_model(m))
@@ -85,7 +85,7 @@ def main():
            for k, v in secs.items()}
     res['ratio_int8_over_bf16'] = round(res['bf16']['median_s'] / res['int8 (NNCF) + bf16']['median_s'], 3)
     print(res)
-    common.save(f'openvino-int8-{cpu_kind()}', dict(n_texts=a.n, tokens=ntok, threads=threads, quantize_s=round(quantize_s, 1),
+    common.save(f'openvino-int8-{common.cpu_tag()}', dict(n_texts=a.n, tokens=ntok, threads=threads, quantize_s=round(quantize_s, 1),
                                                     calibration_texts=a.calibration, results=res, op_profile_s=prof), quiet=True)
 
 if __name__ == '__main__': main()

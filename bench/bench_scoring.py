@@ -11,7 +11,7 @@ import argparse, statistics, time, tracemalloc
 import numpy as np
 import common
 import torch
-from hybrid_nb.hardware import set_threads, cpu_kind
+from hybrid_nb.hardware import set_threads
 from hybrid_nb.metrics import pool_ranks, block_rows, topk_from_ranks
 
 def unit(x): return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
@@ -57,7 +57,7 @@ def main():
                          median_s={k: round(v, 3) for k, v in med.items()}, all_s={k: [round(x, 3) for x in v] for k, v in times.items()},
                          ratio_to_numpy={k: round(v / med[next(iter(med))], 2) for k, v in med.items()}))
         print(rows[-1], flush=True)
-    common.save(f'scoring-{cpu_kind()}', dict(threads=threads, reps=a.reps, results=rows,
+    common.save(f'scoring-{common.cpu_tag()}', dict(threads=threads, reps=a.reps, results=rows,
                 note='ratios within one run; the machine is shared, so absolute times vary between runs'))
 
 if __name__ == '__main__': main()

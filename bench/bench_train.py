@@ -31,6 +31,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
 import numpy as np
 import torch
+import common
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / 'bench' / 'results'
@@ -230,14 +231,14 @@ def check_losses(a, spec, tmp) -> dict:
     old_src = Path(tmp) / 'a918e1e'; old_src.mkdir()
     archive = subprocess.run(['git', 'archive', REFERENCE_COMMIT, 'hybrid_nb'], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(['tar', '-x', '-C', str(old_src)], input=archive, check=True)
-    common = dict(model=spec, steps=a.check_losses, batch_size=16, max_query_length=64, max_passage_length=128, eval_every=10**6,
+    settings = dict(model=spec, steps=a.check_losses, batch_size=16, max_query_length=64, max_passage_length=128, eval_every=10**6,
                   checkpoint_every=10**6, precision='fp32', device='cpu', final_model='last', seed=0)
     env = {**os.environ, 'PYTHONPATH': str(old_src)}
     t = time.perf_counter()
-    subprocess.run([sys.executable, '-c', OLD_LOOP, json.dumps({**common, 'out_dir': f'{tmp}/old'})], env=env, check=True, cwd=tmp)
+    subprocess.run([sys.executable, '-c', OLD_LOOP, json.dumps({**settings, 'out_dir': f'{tmp}/old'})], env=env, check=True, cwd=tmp)
     old_s = time.perf_counter() - t
     t = time.perf_counter()
-    train(TrainConfig(**common, out_dir=f'{tmp}/new', dropout=0.0, log_with='none'), show_progress=False)
+    train(TrainConfig(**settings, out_dir=f'{tmp}/new', dropout=0.0, log_with='none'), show_progress=False)
     new_s = time.perf_counter() - t
     read = lambda d: [json.loads(l) for l in open(f'{d}/train_log.jsonl')]
     old, new = read(f'{tmp}/old'), read(f'{tmp}/new')
@@ -337,15 +338,15 @@ def main():
     ap.add_argument('--profile', action='store_true', help='print the torch.profiler table of our loop')
     ap.add_argument('--attention-tolerance', type=float, default=None, help='length spread within one attention call of our unpadded forward, 0-1 (default: 0.5 on a CPU, 1 on a GPU)')
     ap.add_argument('--threads', type=int, default=None, help='CPU threads (default: all cores)')
-    ap.add_argument('--out', default=None, help='results file (default: bench/results/train-<cpu kind or gpu>.json)')
+    ap.add_argument('--out', default=None, help='results file (default: bench/results/train-<cpu kind>-<microarchitecture> or -<gpu>.json)')
     a = ap.parse_args()
-    from hybrid_nb.hardware import set_threads, native_bf16, cpu_kind
+    from hybrid_nb.hardware import set_threads, native_bf16
     set_threads(a.threads)
     if a.device == 'cuda' and not torch.cuda.is_available(): sys.exit('bench_train: --device cuda, but PyTorch sees no CUDA device')
     a.batch_size = a.batch_size or (100 if a.device == 'cuda' else 16)
     a.precisions = a.precisions.split(',') if a.precisions else (['bf16', 'fp32'] if a.device == 'cuda' else ['fp32'] + (['bf16'] if native_bf16() else []))
     m = machine(a.device)
-    log(f"machine: {m['cpu']} ({m['cpu_kind']}; flags {' '.join(m['cpu_flags'])}); {m['threads']} threads; torch {m['torch']}"
+    log(f"machine: {common.cpu_line(m['threads'])}; torch {m['torch']}"
         + (f"; GPU {m['gpu']}" if a.device == 'cuda' else ''))
     result = dict(benchmark='train', command=' '.join([Path(sys.executable).name] + sys.argv), commit=git_commit(),
                   date=time.strftime('%Y-%m-%d'), machine=m, device=a.device, model=a.model, batch_size=a.batch_size,
@@ -358,7 +359,7 @@ def main():
         if a.memory: result['memory_batch_100'] = memory(a, spec, tmp)
         if a.scaling and a.device == 'cpu': result['processes'] = scaling(a, spec, tmp)
     result['peak_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    kind = 'cuda-' + re.sub(r'[^A-Za-z0-9]+', '-', torch.cuda.get_device_name(0)).strip('-') if a.device == 'cuda' else cpu_kind()
+    kind = 'cuda-' + re.sub(r'[^A-Za-z0-9]+', '-', torch.cuda.get_device_name(0)).strip('-') if a.device == 'cuda' else common.cpu_tag()
     out = Path(a.out) if a.out else RESULTS / f'train-{kind}.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))

@@ -8,6 +8,19 @@ RESULTS = Path(__file__).parent / 'results'
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+def cpu_tag() -> str:
+    """The CPU part of a results file's name: its kind (which decides the defaults) and, where known, its
+    microarchitecture, since CPUs of one kind differ twofold in speed (Zen 4 and Zen 5 are both `avx512`)."""
+    from hybrid_nb.hardware import cpu_kind, cpu_uarch
+    return '-'.join(x for x in (cpu_kind(), cpu_uarch()) if x)
+
+def cpu_line(threads: int) -> str:
+    "What a benchmark prints first: the CPU, its kind, microarchitecture and flags, the threads used."
+    from hybrid_nb.hardware import cpu_info, cpu_kind, cpu_uarch
+    info = cpu_info()
+    return (f"CPU: {info['model']} | kind {cpu_kind()} | {cpu_uarch() or 'microarchitecture unknown'} (family "
+            f"{info.get('family')}, model {info.get('model_number')}) | flags {' '.join(info['flags'])} | {threads} threads")
+
 def save(name: str, result: dict, quiet: bool = False) -> Path:
     RESULTS.mkdir(exist_ok=True)
     from hybrid_nb.ablation import git_commit, package_root

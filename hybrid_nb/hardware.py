@@ -10,7 +10,8 @@ from functools import lru_cache
 import torch
 
 # %% auto #0
-__all__ = ['NUMERIC_FLAGS', 'cpu_info', 'native_bf16', 'native_int8', 'cpu_kind', 'set_threads', 'default_device', 'hardware']
+__all__ = ['NUMERIC_FLAGS', 'UARCH_TABLE', 'cpu_info', 'cpu_uarch', 'native_bf16', 'native_int8', 'cpu_kind', 'set_threads',
+           'default_device', 'hardware']
 
 # %% ../nbs/00c_hardware.ipynb #494723c4
 NUMERIC_FLAGS = ('sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512_vnni', 'avx_vnni',
@@ -22,10 +23,12 @@ def _parse_cpuinfo(text: str) -> dict:
     for line in text.splitlines():
         k, _, v = line.partition(':')
         k = k.strip()
-        if k in ('model name', 'vendor_id', 'flags') and k not in info: info[k] = v.strip()
+        if k in ('model name', 'vendor_id', 'flags', 'cpu family', 'model', 'stepping') and k not in info: info[k] = v.strip()
     flags = set(info.get('flags', '').split())
+    number = lambda k: int(info[k]) if info.get(k, '').isdigit() else None
     return dict(model=info.get('model name') or platform.processor() or platform.machine(),
-                vendor=info.get('vendor_id', ''), flags=[f for f in NUMERIC_FLAGS if f in flags])
+                vendor=info.get('vendor_id', ''), flags=[f for f in NUMERIC_FLAGS if f in flags],
+                family=number('cpu family'), model_number=number('model'), stepping=number('stepping'))
 
 @lru_cache(maxsize=1)
 def cpu_info() -> dict:
@@ -39,6 +42,28 @@ def cpu_info() -> dict:
         if getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)(): info['flags'] += ['amx_tile', 'amx_bf16']
         if getattr(torch.cpu, '_is_avx512_bf16_supported', lambda: False)(): info['flags'] += ['avx512_bf16']
     return info
+
+# (vendor, family) -> [(first model number, last model number, microarchitecture)], from the vendors' model tables.
+# Server parts first; a CPU that is not listed has no name (None), and nothing else depends on it.
+UARCH_TABLE = {
+    ('AuthenticAMD', 23): [(0x00, 0x2F, 'zen'), (0x30, 0xFF, 'zen2')],
+    ('AuthenticAMD', 25): [(0x00, 0x0F, 'zen3'), (0x10, 0x1F, 'zen4'), (0x20, 0x5F, 'zen3'), (0x60, 0x7F, 'zen4'),
+                           (0xA0, 0xAF, 'zen4')],
+    ('AuthenticAMD', 26): [(0x00, 0xFF, 'zen5')],
+    ('GenuineIntel', 6): [(0x55, 0x55, 'skylake-sp'), (0x6A, 0x6C, 'icelake-sp'), (0x8F, 0x8F, 'sapphire-rapids'),
+                          (0xCF, 0xCF, 'emerald-rapids'), (0xAD, 0xAE, 'granite-rapids')],
+}
+
+def cpu_uarch(info: dict | None = None) -> str | None:
+    """The CPU's microarchitecture ('zen4', 'sapphire-rapids', ...) from its vendor, family and model number, or None.
+
+    >>> cpu_uarch(dict(vendor='AuthenticAMD', family=25, model_number=17)), cpu_uarch(dict(vendor='AuthenticAMD', family=26, model_number=2))
+    ('zen4', 'zen5')
+    """
+    info = info or cpu_info()
+    for lo, hi, name in UARCH_TABLE.get((info.get('vendor'), info.get('family')), ()):
+        if info.get('model_number') is not None and lo <= info['model_number'] <= hi: return name
+    return None
 
 def native_bf16(info: dict | None = None) -> bool:
     "Whether the CPU multiplies bf16 matrices natively (AMX or AVX512-BF16); elsewhere bf16 is emulated and slow."
@@ -77,9 +102,11 @@ def default_device() -> torch.device:
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 def hardware() -> dict:
-    "What a number was measured on: platform, Python, torch, the CPU with its numeric flags, cores, threads, GPU."
+    "What a number was measured on: platform, Python, torch, the CPU (flags, family, model, microarchitecture), cores, threads, GPU."
+    info = cpu_info()
     return dict(platform=platform.platform(), python=platform.python_version(), torch=torch.__version__,
-                cpu=cpu_info()['model'], cpu_kind=cpu_kind(), cpu_flags=cpu_info()['flags'],
+                cpu=info['model'], cpu_kind=cpu_kind(), cpu_uarch=cpu_uarch(), cpu_flags=info['flags'],
+                cpu_family=info.get('family'), cpu_model_number=info.get('model_number'), cpu_stepping=info.get('stepping'),
                 cpu_count=os.cpu_count(), threads=torch.get_num_threads(),
                 omp_wait_policy=os.environ.get('OMP_WAIT_POLICY'),
                 gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
