@@ -3,22 +3,31 @@ MLQA-R, the training source, never on an evaluation set) against the bf16 graph 
 XQuAD-R texts as bench_encode.py, interleaved, plus OpenVINO's per-operation profile (`PERF_COUNT`) of each: how much
 of the time the matrix products (`FullyConnected`) take, and how much faster int8 makes them.
 
+With `--map` it also evaluates the int8 graph on the full zero-shot XQuAD-R against PyTorch fp32 (the reference of
+bench_eval.py, run in the same process) and says whether mono / cross / multi mAP stay within bench_eval's bound;
+`--ignore REGEX` (repeatable) keeps the matrix products whose OpenVINO names match in bf16, e.g. every FFN output
+layer: `--ignore '.*layer\.\d+\.output\.dense.*'`.
+
 It needs NNCF, which the package does not depend on:
 
     pip install nncf
-    python bench/bench_openvino_int8.py [--n 3000] [--reps 3] [--calibration 300]
+    python bench/bench_openvino_int8.py [--n 3000] [--reps 3] [--calibration 300] [--map] [--ignore REGEX]
 
-Measured on the 2-core AMX CPU (bench/results/openvino-int8-amx.json): see the README's Benchmarks section.
+Measured on the 2-core AMX CPU (bench/results/openvino-int8-amx.json) and a Zen 4 EPYC
+(openvino-int8-avx512-zen4.json): see the README's Benchmarks section.
 """
 import argparse, collections, os, statistics, time
 import numpy as np
+import torch
 import common
 from bench_encode import sample_texts
+from bench_eval import BOUND
 from hybrid_nb.hardware import set_threads, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.data import load_lareqa
-from hybrid_nb.encoders import token_budget_batches, pad_ids
+from hybrid_nb.encoders import Encoder, token_budget_batches, pad_ids, load_encoder
 from hybrid_nb.backends import openvino_model, openvino_config, OpenVINOBackend
+from hybrid_nb.evaluate import EvalConfig, evaluate
 
 def padded_batches(ids, budget):
     return [pad_ids([ids[i] for i in idx], 1) for idx in token_budget_batches([len(x) for x in ids], budget)]
@@ -53,10 +62,37 @@ def op_profile(ov, model, threads, batches) -> dict:
         for p in r.profiling_info: agg[f"{p.node_type} ({p.exec_type})"] += p.real_time.total_seconds()
     return {k: round(v, 3) for k, v in agg.most_common(8)}
 
+class CompiledBackend(OpenVINOBackend):
+    "The OpenVINO backend around a model compiled here (the int8 graph), so that an `Encoder` can evaluate it."
+    def __init__(self, ov, compiled, precision: str, dim: int):
+        self.precision, self.device, self.dim, self.revision = precision, torch.device('cpu'), dim, f'bench-{precision}'
+        self.streams, self.compiled = 2, compiled
+        self.request, self.queue = compiled.create_infer_request(), ov.AsyncInferQueue(compiled, 2)
+
+def xquad_r_map(enc) -> dict:
+    "Mono / cross / multi mAP of `enc` on the full zero-shot XQuAD-R, and its encoding time."
+    m, _ = evaluate(enc, EvalConfig('xquad-r', bootstrap=0, embedding_cache=False), show_progress=False)
+    return dict({k: m['xquad-r'][k]['map']['value'] for k in ('mono', 'cross', 'multi')}, encode_s=m['timing']['encode_s'])
+
+def accuracy(ov, m, graphs: dict, threads: int) -> dict:
+    "mAP of each OpenVINO graph on the full XQuAD-R beside PyTorch fp32, the differences, and whether they keep `BOUND`."
+    out = {'torch-fp32 (reference)': xquad_r_map(load_encoder('e5-small', backend='torch', precision='fp32', device='cpu', cache=False))}
+    ref = out['torch-fp32 (reference)']
+    for name, graph in graphs.items():
+        enc = Encoder(m.tokenizer, CompiledBackend(ov, compile(ov, graph, threads), name, m.dim), m.config,
+                      OpenVINOBackend.token_budget, cache=False)
+        r = xquad_r_map(enc)
+        r.update({f'd_{k}': round(r[k] - ref[k], 4) for k in ('mono', 'cross', 'multi')})
+        r['within_bound'] = all(abs(r[f'd_{k}']) <= BOUND for k in ('mono', 'cross', 'multi'))
+        out[name] = r; print(name, r, flush=True)
+    return out
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--n', type=int, default=3000); ap.add_argument('--reps', type=int, default=3)
     ap.add_argument('--calibration', type=int, default=300, help='MLQA-R texts to calibrate on')
+    ap.add_argument('--map', action='store_true', help=f'also the full XQuAD-R mAP of both graphs against PyTorch fp32 (bound {BOUND})')
+    ap.add_argument('--ignore', action='append', default=[], help='regex of matrix products to keep in bf16 (repeatable)')
     a = ap.parse_args()
     import openvino as ov, nncf
     threads = set_threads(None)
@@ -65,8 +101,10 @@ def main():
     m = load_model('e5-small', device='cpu').eval(); tok = m.tokenizer
     fp32 = ov.Core().read_model(openvino_model(m))
     t = time.perf_counter()
-    int8 = nncf.quantize(ov.Core().read_model(openvino_model(m)), nncf.Dataset(calibration_batches(tok, a.calibration)),
-                         model_type=nncf.ModelType.TRANSFORMER, preset=nncf.QuantizationPreset.MIXED)
+    calibration = calibration_batches(tok, a.calibration)
+    int8 = nncf.quantize(ov.Core().read_model(openvino_model(m)), nncf.Dataset(calibration), subset_size=len(calibration),
+                         model_type=nncf.ModelType.TRANSFORMER, preset=nncf.QuantizationPreset.MIXED,
+                         ignored_scope=nncf.IgnoredScope(patterns=a.ignore) if a.ignore else None)
     quantize_s = time.perf_counter() - t
     q, p = sample_texts(a.n)
     ids = tok(['query: ' + x for x in q], truncation=True, max_length=64)['input_ids'] + \
@@ -85,7 +123,9 @@ def main():
            for k, v in secs.items()}
     res['ratio_int8_over_bf16'] = round(res['bf16']['median_s'] / res['int8 (NNCF) + bf16']['median_s'], 3)
     print(res)
+    mAP = accuracy(ov, m, {'bf16': fp32, 'int8 (NNCF) + bf16': int8}, threads) if a.map else None
     common.save(f'openvino-int8-{common.cpu_tag()}', dict(n_texts=a.n, tokens=ntok, threads=threads, quantize_s=round(quantize_s, 1),
+                                                    ignored=a.ignore, map_xquad_r=mAP, bound=BOUND,
                                                     calibration_texts=a.calibration, results=res, op_profile_s=prof), quiet=True)
 
 if __name__ == '__main__': main()

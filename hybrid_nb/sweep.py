@@ -30,7 +30,10 @@ def sweep_grid(ratios=(0.0, 0.25, 0.5, 0.75, 1.0), methods=('hybrid', 'adversari
 
 # %% ../nbs/05a_sweep.ipynb #a24ad473
 EXECUTORS = ('papermill', 'inprocess')
-QUIET_KERNEL = ['--IPKernelApp.log_level=CRITICAL']   # no "Kernel is running over TCP without encryption", no shutdown noise
+# No "Kernel is running over TCP without encryption", no shutdown noise, and no tqdm "IProgress not found" line: tqdm.auto
+# (imported by transformers) looks for Jupyter widgets in a kernel; a papermill run has none and prints text progress anyway.
+QUIET_KERNEL = ['--IPKernelApp.log_level=CRITICAL',
+                "--IPKernelApp.exec_lines=import warnings; warnings.filterwarnings('ignore', message='IProgress not found')"]
 
 def find_ablation_notebook() -> Path | None:
     "nbs/05_ablation.ipynb next to the package (a source checkout), if present."
