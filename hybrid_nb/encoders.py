@@ -115,9 +115,11 @@ AUTO_VARIANTS = {
 }
 AUTO_SOURCES = {
     'amx': 'bench/results/eval-amx.json',
-    'avx512': 'bench/results/eval-avx512.json (AMD EPYC with AVX-512, AVX512-BF16 and VNNI, no AMX; the order of the '
-              'engines after OpenVINO bf16 confirmed by bench/results/encode-avx512.json, interleaved). Where AVX512-BF16 '
-              'is missing, the bf16 entries are skipped (NEEDS_NATIVE)',
+    'avx512': 'bench/results/eval-avx512.json (AMD EPYC Zen 5, by inference: AVX-512, AVX512-BF16, VNNI and AVX-VNNI, '
+              'no AMX; the order after OpenVINO bf16 confirmed by bench/results/encode-avx512.json, interleaved). On a Zen 4 '
+              'EPYC (eval-avx512-zen4.json, encode-avx512-zen4.json) PyTorch bf16 and OpenVINO fp32 swap places, which '
+              'changes no resolution: bf16 requests take OpenVINO bf16, fp32 requests OpenVINO fp32, and without OpenVINO '
+              'both orders give PyTorch bf16. Where AVX512-BF16 is missing, the bf16 entries are skipped (NEEDS_NATIVE)',
     'avx2': 'speed: issue 16 (AMD EPYC, 2 threads, 3,000 XQuAD-R texts: ONNX Runtime fp32 89, OpenVINO fp32 88, '
             'PyTorch fp32 81 texts/s); accuracy: bench/results/eval-amx.json (fp32 engines reproduce PyTorch fp32; '
             'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there)',
