@@ -101,6 +101,12 @@ def child(variant, a, tatoeba=False) -> dict:
     if r.returncode: return dict(variant=variant, error=(r.stderr.strip().splitlines() or ['?'])[-1])
     return json.loads(Path(path).read_text())
 
+def compare_to_reference(row: dict, ref: dict) -> dict:
+    "`row` with its mono / cross / multi mAP differences to `ref` (`d_mono`, ...) and whether all keep `BOUND`."
+    for k in ('mono', 'cross', 'multi'): row[f'd_{k}'] = round(row[k] - ref[k], 4)
+    row['within_bound'] = all(abs(row[k] - ref[k]) <= BOUND for k in ('mono', 'cross', 'multi'))
+    return row
+
 def summarize(rows: list, flops_per_token: float, peaks: dict) -> list:
     """Rates, shares of the peaks and mAP differences to the reference for each variant's row. `floor_encode_s` is
     the least time its encoding could take: its tokens' matrix FLOPs at the matmul peak of its own precision."""
@@ -114,9 +120,7 @@ def summarize(rows: list, flops_per_token: float, peaks: dict) -> list:
         if own:
             r['share_of_own_peak'] = round(r['tokens_per_s'] * flops_per_token / (own * 1e9), 3)
             r['floor_encode_s'] = round(r['tokens'] * flops_per_token / (own * 1e9), 1)
-        if ref:
-            for k in ('mono', 'cross', 'multi'): r[f'd_{k}'] = round(r[k] - ref[k], 4)
-            r['within_bound'] = all(abs(r[k] - ref[k]) <= BOUND for k in ('mono', 'cross', 'multi'))
+        if ref: compare_to_reference(r, ref)
     return rows
 
 def print_table(rows, peaks):
@@ -139,11 +143,11 @@ def main():
     if a.one:
         Path(a.json_out).write_text(json.dumps(run_variant(a.one, a.quick, a.threads, a.tatoeba))); return
 
-    from hybrid_nb.hardware import set_threads, cpu_info, cpu_kind, native_bf16, native_int8
+    from hybrid_nb.hardware import set_threads, cpu_kind, native_bf16, native_int8
     from hybrid_nb.encoders import resolve_variant, AUTO_VARIANTS, backend_available, Variant
     from transformers import BertConfig
     threads = set_threads(a.threads)
-    kind, info = cpu_kind(), cpu_info()
+    kind = cpu_kind()
     print(f"{common.cpu_line(threads)} | "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')} | load average {os.getloadavg()[0]:.2f}", flush=True)
     fp32_by_library = {k: round(v) for k, v in common.gemm_peaks('fp32').items()}

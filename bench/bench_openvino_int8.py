@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import common
 from bench_encode import sample_texts
-from bench_eval import BOUND
+from bench_eval import BOUND, compare_to_reference
 from hybrid_nb.hardware import set_threads, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.data import load_lareqa
@@ -81,10 +81,7 @@ def accuracy(ov, m, graphs: dict, threads: int) -> dict:
     for name, graph in graphs.items():
         enc = Encoder(m.tokenizer, CompiledBackend(ov, compile(ov, graph, threads), name, m.dim), m.config,
                       OpenVINOBackend.token_budget, cache=False)
-        r = xquad_r_map(enc)
-        r.update({f'd_{k}': round(r[k] - ref[k], 4) for k in ('mono', 'cross', 'multi')})
-        r['within_bound'] = all(abs(r[f'd_{k}']) <= BOUND for k in ('mono', 'cross', 'multi'))
-        out[name] = r; print(name, r, flush=True)
+        out[name] = r = compare_to_reference(xquad_r_map(enc), ref); print(name, r, flush=True)
     return out
 
 def main():
