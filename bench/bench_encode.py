@@ -20,6 +20,12 @@ before nbs/02b_backends.ipynb switched them off:
 bench/results/encode-amx.json holds both comparisons, from one run:
 
     python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+onnx,openvino-bf16+snippets,openvino-fp32,openvino-fp32+onnx,openvino-fp32+snippets --budgets 1024 --n 3000 --reps 3
+
+`openvino-PRECISION+1stream` is OpenVINO with one stream of all threads instead of its default (one stream per
+thread, at most two). `--save-as` names the results file (`<name>-<cpu>.json`, default `encode`), so a budget or
+streams check does not overwrite the variant comparison the README cites:
+
+    python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+1stream,openvino-fp32,torch-bf16 --budgets 512,1024,2048,4096 --n 3000 --reps 2 --save-as encode-budgets
 """
 import argparse, time
 import numpy as np
@@ -40,6 +46,7 @@ def main():
     ap.add_argument('--n', type=int, default=2000); ap.add_argument('--budgets', default='512,1024,2048,4096')
     ap.add_argument('--variants', default='torch-fp32,torch-bf16,onnx-fp32,onnx-int8,openvino-fp32,openvino-bf16')
     ap.add_argument('--reps', type=int, default=2); ap.add_argument('--threads', type=int, default=None)
+    ap.add_argument('--save-as', default='encode', help='results file name before the CPU tag')
     a = ap.parse_args()
     threads = set_threads(a.threads)
     print(common.cpu_line(threads), flush=True)
@@ -49,9 +56,9 @@ def main():
     for name in a.variants.split(','):
         v = Variant.parse(name.split('+')[0])
         if not backend_available(v.backend) or (v.precision == 'bf16' and not native_bf16()): print(f"{name}: not available here"); continue
-        if '+' in name:   # an OpenVINO variant that is not the default: fused attention on, or read from the ONNX export
+        if '+' in name:   # an OpenVINO variant that is not the default: fused attention on, read from the ONNX export, or one stream
             from hybrid_nb.backends import OpenVINOBackend
-            option = dict(snippets=dict(snippets='ENABLE'), onnx=dict(source='onnx'))[name.split('+')[1]]
+            option = dict(snippets=dict(snippets='ENABLE'), onnx=dict(source='onnx'), **{'1stream': dict(streams=1)})[name.split('+')[1]]
             encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, **option), model.config,
                                      OpenVINOBackend.token_budget, cache=False)
         else: encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
@@ -74,7 +81,7 @@ def main():
                            tokens_per_s=round(ntok / min(x[0] for x in r))) for b, r in per.items()} for name, per in runs.items()}
     for name, per in best.items():
         print(f"{name}: fastest budget {min(per, key=lambda b: per[b]['wall_s'])} (wall), {min(per, key=lambda b: per[b]['cpu_s'])} (cpu)")
-    common.save(f'encode-{common.cpu_tag()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
+    common.save(f'{a.save_as}-{common.cpu_tag()}', dict(n_texts=a.n, tokens=ntok, threads=threads, tokenize_s=round(tokenize_s, 2), results=best,
                                peak_rss_mb=round(common.peak_rss_mb())), quiet=True)
 
 if __name__ == '__main__': main()
