@@ -35,6 +35,9 @@ from hybrid_nb.hardware import set_threads, native_bf16
 from hybrid_nb.model import load_model
 from hybrid_nb.encoders import make_encoder, Encoder, Variant, backend_available
 
+# what `openvino-PRECISION+OPTION` changes against the default OpenVINOBackend
+OPENVINO_OPTIONS = {'snippets': dict(snippets='ENABLE'), 'onnx': dict(source='onnx'), '1stream': dict(streams=1)}
+
 def sample_texts(n: int, seed: int = 0):
     d = load_lareqa('xquad-r')
     rng = np.random.default_rng(seed)
@@ -58,8 +61,10 @@ def main():
         if not backend_available(v.backend) or (v.precision == 'bf16' and not native_bf16()): print(f"{name}: not available here"); continue
         if '+' in name:   # an OpenVINO variant that is not the default: fused attention on, read from the ONNX export, or one stream
             from hybrid_nb.backends import OpenVINOBackend
-            option = dict(snippets=dict(snippets='ENABLE'), onnx=dict(source='onnx'), **{'1stream': dict(streams=1)})[name.split('+')[1]]
-            encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, **option), model.config,
+            option = name.split('+')[1]
+            if v.backend != 'openvino' or option not in OPENVINO_OPTIONS:
+                ap.error(f"{name}: '+OPTION' is for OpenVINO variants only, one of {', '.join(OPENVINO_OPTIONS)}")
+            encoders[name] = Encoder(model.tokenizer, OpenVINOBackend(model, v.precision, **OPENVINO_OPTIONS[option]), model.config,
                                      OpenVINOBackend.token_budget, cache=False)
         else: encoders[name] = make_encoder(model, v.backend, v.precision, cache=False)
         encoders[name].encode(queries[:16], 'query', 64)   # warm-up
