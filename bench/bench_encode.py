@@ -26,6 +26,12 @@ thread, at most two). `--save-as` names the results file (`<name>-<cpu>.json`, d
 streams check does not overwrite the variant comparison the README cites:
 
     python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+1stream,openvino-fp32,torch-bf16 --budgets 512,1024,2048,4096 --n 3000 --reps 2 --save-as encode-budgets
+
+On an AVX-512 CPU, the instruction-set caps of bench/common.py (`ISA_CAP_VARS`) give a *proxy* for an AVX2-only one
+(the file name gains `-cap-avx2`; see `isa_caps` for what the caps do not reach). The fp32 engines, capped and not:
+
+    ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 python bench/bench_encode.py --variants onnx-fp32,openvino-fp32,openvino-fp32+1stream,torch-fp32 --budgets 512,1024 --n 3000 --reps 3 --save-as encode-fp32
+    python bench/bench_encode.py --variants onnx-fp32,openvino-fp32,openvino-fp32+1stream,torch-fp32 --budgets 512,1024 --n 3000 --reps 3 --save-as encode-fp32
 """
 import argparse, time
 import numpy as np

@@ -4,6 +4,15 @@ from pathlib import Path
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
 RESULTS = Path(__file__).parent / 'results'
+# Environment variables that cap the instruction set the libraries may use (they must be set before the libraries
+# load). Capping at AVX2 on an AVX-512 CPU is a *proxy* for an AVX2-only CPU, not one: PyTorch (ATen, MKL, oneDNN) and
+# OpenVINO's oneDNN kernels obey them, but OpenVINO's MVN and any MLAS kernels inside OpenVINO or ONNX Runtime do not
+# (MLAS reads CPUID itself), and caches, clocks and AVX-512's double-pumping on Zen 4 stay as they are.
+ISA_CAP_VARS = ('ONEDNN_MAX_CPU_ISA', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS')
+
+def isa_caps() -> dict:
+    "The instruction-set caps set in this process's environment (empty where none)."
+    return {k: os.environ[k] for k in ISA_CAP_VARS if os.environ.get(k)}
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -12,21 +21,23 @@ def cpu_tag() -> str:
     """The CPU part of a results file's name: its kind (which decides the defaults) and, where known, its
     microarchitecture, since CPUs of one kind differ twofold in speed (Zen 4 and Zen 5 are both `avx512`)."""
     from hybrid_nb.hardware import cpu_kind, cpu_uarch
-    return '-'.join(x for x in (cpu_kind(), cpu_uarch()) if x)
+    cap = isa_caps().get('ONEDNN_MAX_CPU_ISA') or isa_caps().get('ATEN_CPU_CAPABILITY')
+    return '-'.join(x for x in (cpu_kind(), cpu_uarch(), cap and f'cap-{cap.lower()}') if x)   # a capped run never overwrites an uncapped one
 
 def cpu_line(threads: int) -> str:
     "What a benchmark prints first: the CPU, its kind, microarchitecture and flags, the threads used."
     from hybrid_nb.hardware import cpu_info, cpu_kind, cpu_uarch
     info = cpu_info()
     return (f"CPU: {info['model']} | kind {cpu_kind()} | {cpu_uarch() or 'microarchitecture unknown'} (family "
-            f"{info.get('family')}, model {info.get('model_number')}) | flags {' '.join(info['flags'])} | {threads} threads")
+            f"{info.get('family')}, model {info.get('model_number')}) | flags {' '.join(info['flags'])} | {threads} threads"
+            + (f" | instruction set capped: {' '.join(f'{k}={v}' for k, v in isa_caps().items())}" if isa_caps() else ''))
 
 def save(name: str, result: dict, quiet: bool = False) -> Path:
     RESULTS.mkdir(exist_ok=True)
     from hybrid_nb.ablation import git_commit, package_root
     from hybrid_nb.hardware import hardware
     result = dict(benchmark=name, command=' '.join([Path(sys.executable).name] + sys.argv), commit=git_commit(package_root()),
-                  date=time.strftime('%Y-%m-%d'), machine=hardware(), **result)
+                  date=time.strftime('%Y-%m-%d'), machine=hardware(), **({'isa_caps': isa_caps()} if isa_caps() else {}), **result)
     path = RESULTS / f'{name}.json'
     path.write_text(json.dumps(result, indent=1))
     if not quiet: print(json.dumps(result, indent=1))
