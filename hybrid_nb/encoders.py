@@ -122,7 +122,9 @@ AUTO_SOURCES = {
               'both orders give PyTorch bf16. Where AVX512-BF16 is missing, the bf16 entries are skipped (NEEDS_NATIVE)',
     'avx2': 'speed: issue 16 (AMD EPYC, 2 threads, 3,000 XQuAD-R texts: ONNX Runtime fp32 89, OpenVINO fp32 88, '
             'PyTorch fp32 81 texts/s); accuracy: bench/results/eval-amx.json (fp32 engines reproduce PyTorch fp32; '
-            'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there)',
+            'onnx-int8 is outside the bound, so it is not listed even though it was the fastest there). A proxy, Zen 4 with '
+            'the libraries capped at AVX2 (bench/results/encode-fp32-avx512-zen4-cap-avx2.json), has OpenVINO fp32 1.03x '
+            'ONNX Runtime fp32, too close to reorder without a real AVX2-only CPU',
     'other': 'no measurement: PyTorch fp32',
 }
 NEEDS_NATIVE = {'bf16': native_bf16}   # precisions that are only worth running where the CPU has them natively
