@@ -21,23 +21,27 @@ def cpu_tag() -> str:
     """The CPU part of a results file's name: its kind (which decides the defaults) and, where known, its
     microarchitecture, since CPUs of one kind differ twofold in speed (Zen 4 and Zen 5 are both `avx512`)."""
     from hybrid_nb.hardware import cpu_kind, cpu_uarch
-    cap = isa_caps().get('ONEDNN_MAX_CPU_ISA') or isa_caps().get('ATEN_CPU_CAPABILITY')
-    return '-'.join(x for x in (cpu_kind(), cpu_uarch(), cap and f'cap-{cap.lower()}') if x)   # a capped run never overwrites an uncapped one
+    cap = next(iter(isa_caps().values()), None)   # any cap names the file, so a capped run never overwrites an uncapped one
+    return '-'.join(x for x in (cpu_kind(), cpu_uarch(), cap and f'cap-{cap.lower()}') if x)
 
 def cpu_line(threads: int) -> str:
     "What a benchmark prints first: the CPU, its kind, microarchitecture and flags, the threads used."
     from hybrid_nb.hardware import cpu_info, cpu_kind, cpu_uarch
-    info = cpu_info()
+    info, caps = cpu_info(), isa_caps()
     return (f"CPU: {info['model']} | kind {cpu_kind()} | {cpu_uarch() or 'microarchitecture unknown'} (family "
             f"{info.get('family')}, model {info.get('model_number')}) | flags {' '.join(info['flags'])} | {threads} threads"
-            + (f" | instruction set capped: {' '.join(f'{k}={v}' for k, v in isa_caps().items())}" if isa_caps() else ''))
+            + (f" | instruction set capped: {_env_prefix(caps)}" if caps else ''))
+
+def _env_prefix(env: dict) -> str: return ' '.join(f'{k}={v}' for k, v in env.items())
 
 def save(name: str, result: dict, quiet: bool = False) -> Path:
     RESULTS.mkdir(exist_ok=True)
     from hybrid_nb.ablation import git_commit, package_root
     from hybrid_nb.hardware import hardware
-    result = dict(benchmark=name, command=' '.join([Path(sys.executable).name] + sys.argv), commit=git_commit(package_root()),
-                  date=time.strftime('%Y-%m-%d'), machine=hardware(), **({'isa_caps': isa_caps()} if isa_caps() else {}), **result)
+    caps = isa_caps()   # in the command too, so that it reproduces a capped run
+    result = dict(benchmark=name, command=' '.join(([_env_prefix(caps)] if caps else []) + [Path(sys.executable).name] + sys.argv),
+                  commit=git_commit(package_root()), date=time.strftime('%Y-%m-%d'), machine=hardware(),
+                  **({'isa_caps': caps} if caps else {}), **result)
     path = RESULTS / f'{name}.json'
     path.write_text(json.dumps(result, indent=1))
     if not quiet: print(json.dumps(result, indent=1))
