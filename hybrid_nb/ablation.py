@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .cache import Claim
+from .card import record_evaluation
 from .hardware import hardware, set_threads
 from .train import TrainConfig, METHODS as TRAIN_METHODS, train
 from .encoders import load_encoder
@@ -262,6 +263,8 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
         metrics, per_query = evaluate(enc, ec, data_dir=e.data_dir, show_progress=show_progress and not log)
     metrics.update(params=p, run_id=out.name, train_summary=summary, provenance=prov, run_seconds=round(time.time() - t0, 1))
     save_metrics(metrics, per_query, out / 'metrics.json')
+    if tc is not None and keep_model:
+        record_evaluation(out / 'train' / 'model', headline(metrics), out.name)   # the kept model's card shows it
     if tc is not None and not keep_model:
         for sub in ('model', 'best'): shutil.rmtree(out / 'train' / sub, ignore_errors=True)
     if log: log.say(f"done: {headline(metrics)}")

@@ -18,14 +18,15 @@ from .errors import ModelError
 from .cache import cache_dir, sha256_file, file_lock, write_manifest, verify_folder, warn_cache
 from .hardware import default_device, native_bf16
 from .data import hub_reachable
+from .card import write_model_card
 
 # %% auto #0
 __all__ = ['E5_DEFAULTS', 'HUB_DEFAULTS', 'resolve_precision', 'autocast', 'e5_image_path', 'E5Image', 'read_e5_image',
            'dequantize_q4_0', 'e5_state_dict', 'e5_tokenizer_file', 'xlmr_tokenizer', 'EncoderConfig', 'pad_batch',
            'BiEncoder', 'set_dropout', 'supports_unpadded', 'take_rows', 'drop_mask', 'zero_where', 'fast_dropout',
            'unpadded_bert_embeddings', 'convert_e5_small', 'tiny_encoder', 'weights_fingerprint', 'quiet_transformers',
-           'load_model', 'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache', 'GradientReversal', 'dann_lambda',
-           'LanguageAdversary']
+           'st_folder_config', 'load_model', 'InfoNCELoss', 'RandContext', 'row_chunks', 'GradCache',
+           'GradientReversal', 'dann_lambda', 'LanguageAdversary']
 
 # %% ../nbs/02_model.ipynb #2a54eb7e
 def resolve_precision(device, precision: str = 'auto') -> str:
@@ -456,7 +457,9 @@ def _save(self: BiEncoder, folder) -> Path:
         dict(idx=0, name='0', path='', type='sentence_transformers.models.Transformer'),
         dict(idx=1, name='1', path='1_Pooling', type='sentence_transformers.models.Pooling'),
         dict(idx=2, name='2', path='2_Normalize', type='sentence_transformers.models.Normalize')], indent=1))
-    (folder / 'sentence_bert_config.json').write_text(json.dumps(dict(max_seq_length=self.config.max_length, do_lower_case=False)))
+    no_pooler = {} if pool == 'pooler' else dict(model_args=dict(add_pooling_layer=False))   # as load_model loads it
+    (folder / 'sentence_bert_config.json').write_text(json.dumps(dict(max_seq_length=self.config.max_length, do_lower_case=False,
+                                                                      **no_pooler)))
     (folder / 'config_sentence_transformers.json').write_text(json.dumps(dict(
         prompts=dict(query=self.config.query_prefix, passage=self.config.passage_prefix),
         default_prompt_name=None, similarity_fn_name='cosine'), indent=1))
@@ -465,6 +468,7 @@ def _save(self: BiEncoder, folder) -> Path:
         word_embedding_dimension=self.dim, pooling_mode_cls_token=pool in ('cls', 'pooler'),
         pooling_mode_mean_tokens=pool == 'mean', pooling_mode_max_tokens=False, pooling_mode_mean_sqrt_len_tokens=False)))
     (folder / '2_Normalize').mkdir(exist_ok=True)
+    write_model_card(folder)   # README.md: what the model is, how it was trained and scored, how to load it
     return folder
 BiEncoder.save = _save
 
@@ -477,10 +481,25 @@ def quiet_transformers():
     try: yield
     finally: hf_logging.set_verbosity(old)
 
+def st_folder_config(folder: Path) -> EncoderConfig:
+    """The `EncoderConfig` of a sentence-transformers folder that hybrid_nb did not save (e.g. one trained with
+    `SentenceTransformerTrainer`): its prompts `query` and `passage` as prefixes, its pooling and its length."""
+    def read(name: str, default):
+        path = folder / name
+        return json.loads(path.read_text()) if path.is_file() else default
+    prompts = read('config_sentence_transformers.json', {}).get('prompts') or {}
+    pooling_dir = next((m['path'] for m in read('modules.json', []) if m['type'].endswith('Pooling')), None)
+    pool = read(f'{pooling_dir}/config.json', {}) if pooling_dir else {}
+    mode = pool.get('pooling_mode') or ('cls' if pool.get('pooling_mode_cls_token') else 'mean')
+    if mode not in ('mean', 'cls'):
+        raise ModelError(f"{folder}: sentence-transformers pooling {mode!r} is not one hybrid_nb computes (mean, cls)")
+    max_length = read('sentence_bert_config.json', {}).get('max_seq_length') or 512
+    return EncoderConfig(str(folder), mode, prompts.get('query', ''), prompts.get('passage', ''), max_length)
+
 def _from_folder(folder: Path, **overrides) -> BiEncoder:
     from transformers import AutoModel, AutoTokenizer
     meta = folder / 'hybrid_nb.json'
-    cfg = EncoderConfig(**json.loads(meta.read_text())) if meta.is_file() else EncoderConfig(str(folder), 'mean', '', '')
+    cfg = EncoderConfig(**json.loads(meta.read_text())) if meta.is_file() else st_folder_config(folder)
     for k, v in overrides.items(): setattr(cfg, k, v)
     with quiet_transformers():
         model = AutoModel.from_pretrained(folder, **({} if cfg.pooling == 'pooler' else dict(add_pooling_layer=False)))

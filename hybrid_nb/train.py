@@ -31,7 +31,7 @@ __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', '
            'make_loader', 'distributed', 'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source',
            'ValidationSet', 'embed_keys', 'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys',
            'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
-           'make_accelerator', 'build_model', 'build_optimizer', 'setup_run', 'open_log', 'train_step',
+           'make_accelerator', 'build_model', 'build_optimizer', 'setup_run', 'open_log', 'train_step', 'run_record',
            'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train', 'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
@@ -577,6 +577,14 @@ def _gather_pairs(pairs: list, acc) -> list:
     return [list(p) for p in gather_object(list(pairs))]
 
 # %% ../nbs/03_train.ipynb #78090d54
+def run_record(run: TrainingRun, saved_step: int) -> dict:
+    """What a saved model's `history` (and so its model card) records about this run: its config, languages, steps,
+    selected step and the validation numbers of the saved step."""
+    st = run.state
+    validation = next((h for h in st.val_history if h['step'] == saved_step), None)
+    return dict(train_config=asdict(run.cfg), steps=st.step, best_step=st.best_step, validation=validation,
+                train_langs=run.corpora[0].langs)
+
 def evaluate_and_select(run: TrainingRun, rec: dict | None = None) -> dict | None:
     "Validate (main process), keep the best model, update early stopping; returns {'loss', 'map'} or None."
     cfg, st = run.cfg, run.state
@@ -587,7 +595,10 @@ def evaluate_and_select(run: TrainingRun, rec: dict | None = None) -> dict | Non
         score = v['map'] if cfg.select_by == 'map' else -v['loss']
         if st.best_score is None or score > st.best_score:
             st.best_score, st.best_step, st.bad_evals = score, st.step, 0
+            base_history = run.encoder.config.history
+            run.encoder.config.history = base_history + [run_record(run, st.step)]   # best/'s model card describes this run
             run.encoder.save(run.out / 'best')
+            run.encoder.config.history = base_history
         else: st.bad_evals += 1
         st.stopped_early = bool(cfg.patience and st.bad_evals >= cfg.patience)
         if rec is not None: rec.update(val_loss=v['loss'], val_map=v['map'])
@@ -616,7 +627,8 @@ def finish(run: TrainingRun) -> dict:
     if run.main:
         run.log.close()
         final = load_model(str(out / 'best'), device=acc.device) if st.best_step is not None and cfg.final_model == 'best' else run.encoder
-        final.config.history = final.config.history + [dict(train_config=asdict(cfg), steps=st.step, best_step=st.best_step)]
+        saved_step = st.best_step if final is not run.encoder else st.step
+        final.config.history = run.encoder.config.history + [run_record(run, saved_step)]
         final.config.fingerprint = weights_fingerprint(final.model)
         if (out / 'model').exists(): shutil.rmtree(out / 'model')
         final.save(out / 'model')
