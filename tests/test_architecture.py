@@ -10,7 +10,7 @@ FLOORS = {
     'errors': 0, 'cache': 0.5, 'hardware': 0.5,
     'languages': 1, 'data': 1.5,
     'noise': 2, 'samplers': 2, 'stats': 2, 'metrics': 2, 'model': 2.5,
-    'encoders': 3, 'train': 3, 'backends': 3.5,
+    'encoders': 3, 'train': 3, 'backends': 3.5, 'bias': 3.7, 'debias': 3.8,
     'tasks': 4,
     'evaluate': 5,
     'ablation': 6, 'recipe': 6.2, 'report': 6.5,
