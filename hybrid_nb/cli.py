@@ -178,6 +178,12 @@ def _add_evaluate(sub):
     ev.add_argument('--precision', default='auto', help='auto, bf16 or fp32 (auto: bf16 where the device has it natively)')
     ev.add_argument('--token-budget', type=int, default=None, help="padded tokens per encoding batch, e.g. 2048 (default: the backend's)")
     ev.add_argument('--threads', type=int, default=None, help='CPU threads, e.g. 2 (default: all cores)')
+    ev.add_argument('--debias', default=None, choices=('offset',),
+                    help='also score with a post-hoc de-biasing variant beside the plain tasks (notebook 04e): offset, the per-language '
+                         'mean subtracted from the candidates (xquad-r, mlqa-r); its metrics go under "<task>+offset"')
+    ev.add_argument('--debias-sources', default=None,
+                    help='where the offset means come from, first source that has the language, e.g. ntrex (default: mlqa-r,ntrex)')
+    ev.add_argument('--no-bias', action='store_true', help="skip the language bias measures (metrics['bias']: probe, same-language share)")
     ev.add_argument('--out', default='metrics.json', help='metrics JSON to write (per-query arrays go beside it), e.g. results/m.json')
     ev.set_defaults(func=_evaluate)
 
@@ -333,7 +339,8 @@ def _evaluate(args):
     from hybrid_nb.hardware import set_threads
     set_threads(args.threads)
     cfg = EvalConfig(args.dataset, args.langs, args.max_questions, args.candidate_text, parse_rates(args.noise), args.noise_on,
-                     bootstrap=args.bootstrap, backend=args.backend, precision=args.precision)
+                     bootstrap=args.bootstrap, backend=args.backend, precision=args.precision, bias=not args.no_bias,
+                     debias=args.debias, debias_sources=args.debias_sources)
     enc = load_encoder(args.model, backend=cfg.backend, precision=cfg.precision, token_budget=args.token_budget)
     metrics, per_query = evaluate(enc, cfg, data_dir=args.data_dir)
     from hybrid_nb.ablation import git_commit, package_root

@@ -14,12 +14,17 @@ from .errors import DataError, ConfigError
 from .cache import atomic_write
 from .hardware import hardware
 from .tasks import EvalTask, TaskContext, TASKS, make_task, task_options, candidate_texts, score_all, metrics_from_arrays
+from .bias import HELD_OUT_SOURCE, held_out_passages, language_probe, same_language_rate, same_language_summary
+from .debias import MEAN_SOURCES, check_sources, mean_texts, guarded_sets, language_means, offset_candidates
 
 # %% auto #0
-__all__ = ['TASK_DEFAULTS', 'LEGACY_TASK_KEYS', 'EvalConfig', 'evaluate', 'save_metrics', 'upgrade_metrics', 'load_metrics',
-           'task_view', 'load_per_query', 'parse_rates', 'summary_lines']
+__all__ = ['DEBIAS_METHODS', 'TASK_DEFAULTS', 'REFERENCE_MAX_LENGTH', 'NO_OFFSET', 'LEGACY_TASK_KEYS', 'EvalConfig', 'evaluate',
+           'reference_vectors', 'probe_section', 'OffsetVariant', 'offset_variants', 'same_language_section',
+           'language_bias', 'save_metrics', 'upgrade_metrics', 'load_metrics', 'task_view', 'load_per_query',
+           'parse_rates', 'summary_lines', 'bias_lines']
 
 # %% ../nbs/04_eval.ipynb #317812a7
+DEBIAS_METHODS = (None, 'offset')         # post-hoc de-biasing variants (notebook 04e_debias)
 TASK_DEFAULTS = ('langs', 'max_questions', 'candidate_text', 'noise_on', 'max_query_length', 'max_candidate_length', 'tiers')
 
 @dataclass
@@ -41,6 +46,9 @@ class EvalConfig:
     tiers: dict | None = None                 # task default (LAReQA, XQuAD): resource tiers for degradation
     embedding_cache: bool = True
     memory_mb: float = 256                    # scoring memory budget per block of queries
+    bias: bool = True                         # language bias measures (probe, same-language preference): metrics['bias']
+    debias: str | None = None                 # None | 'offset': also score LAReQA pools with the post-hoc language offset
+    debias_sources: str | None = None         # offset means: first source that has the language; None: mlqa-r,ntrex
 
     def __post_init__(self):
         specs = [s.strip() for s in self.tasks.split(',') if s.strip()] if isinstance(self.tasks, str) else list(self.tasks)
@@ -58,6 +66,9 @@ class EvalConfig:
             if not 0 <= r <= 1: raise ConfigError(f"noise rate must be in [0, 1], got {r}")
         if self.bootstrap < 0: raise ConfigError(f"bootstrap must be >= 0, got {self.bootstrap}")
         if not self.memory_mb > 0: raise ConfigError(f"memory_mb must be > 0, got {self.memory_mb}")
+        if self.debias not in DEBIAS_METHODS:
+            raise ConfigError(f"debias must be one of {', '.join(m for m in DEBIAS_METHODS if m)} (or None), got {self.debias!r}")
+        self.debias_sources = ','.join(check_sources(self.debias_sources or MEAN_SOURCES))
         self.tasks = built
 
     @property
@@ -89,18 +100,122 @@ def evaluate(enc, cfg: EvalConfig | None = None, data=None, data_dir=None, show_
     cfg = cfg or EvalConfig()
     t_start = time.time()
     before = dict(getattr(enc, 'stats', {}) or {})
-    metrics, per_query = {'tasks': cfg.task_names}, {}
+    metrics, per_query, kept, loaded = {'tasks': cfg.task_names}, {}, {}, []
     for task in cfg.tasks:
         d = _task_data(task, data, len(cfg.tasks))
         d = task.load(data_dir) if d is None else (d.subset(task.max_questions) if hasattr(d, 'subset') else d)
-        metrics[task.name], per_query[task.name] = task.run(enc, d, cfg.noise_rates, cfg.context(show_progress))
+        ctx = cfg.context(show_progress)
+        ctx.embeddings = {} if cfg.bias or cfg.debias else None      # LAReQA tasks keep theirs for the bias measures
+        metrics[task.name], per_query[task.name] = task.run(enc, d, cfg.noise_rates, ctx)
+        loaded.append(d)
+        if ctx.embeddings:
+            kept[task.name] = (task, d, ctx.embeddings)
+    t_bias = time.perf_counter()
+    if cfg.bias or cfg.debias:
+        language_bias(enc, cfg, kept, loaded, metrics, per_query, data_dir, show_progress)
+    bias_s = time.perf_counter() - t_bias
     after = dict(getattr(enc, 'stats', {}) or {})
     timing = {k: round(sum(metrics[t]['timing'][k] for t in cfg.task_names), 2) for k in ('encode_s', 'score_s')}
+    timing['bias_s'] = round(bias_s, 2)     # probe, means, offset variants, same-language rates (their texts included)
     timing.update(texts_encoded=after.get('texts', 0) - before.get('texts', 0), tokens_encoded=after.get('tokens', 0) - before.get('tokens', 0),
                   total_s=round(time.time() - t_start, 2))
     describe = getattr(enc, 'describe', None)
     metrics.update(config=asdict(cfg), model=describe() if describe else {}, hardware=hardware(), timing=timing)
     return metrics, per_query
+
+# %% ../nbs/04_eval.ipynb #ef28fc91
+REFERENCE_MAX_LENGTH = 128      # tokens of the probe's and the means' passages (XQuAD-R's sentence candidates' limit)
+
+def reference_vectors(enc, texts, cfg: EvalConfig, show_progress: bool = False) -> dict:
+    "`{text: embedding}` of the distinct `texts`, encoded once as passages, as the candidates are."
+    distinct = list(dict.fromkeys(texts))
+    emb = enc.encode(distinct, 'passage', REFERENCE_MAX_LENGTH, show_progress=show_progress, desc='bias texts',
+                     cache=cfg.embedding_cache)
+    return dict(zip(distinct, emb))
+
+def probe_section(held: dict, vectors: dict, seed: int = 0) -> dict:
+    "The language-identification probe on the held-out passages `{lang: [(id, text), ...]}`."
+    rows = [(lang, qid, text) for lang, v in held.items() for qid, text in v]
+    X = np.stack([vectors[t] for _, _, t in rows])
+    probe = language_probe(X, [l for l, _, _ in rows], [q for _, q, _ in rows], seed)
+    return dict(source=f"{HELD_OUT_SOURCE}:held-out", kind='passage', **probe)
+
+# %% ../nbs/04_eval.ipynb #721b6c08
+class OffsetVariant(EvalTask):
+    "A LAReQA task scored again from the embeddings its plain run kept, each candidate minus its language's mean."
+    def __init__(self, task: EvalTask, kept: dict, means: dict):
+        self.task, self.kept, self.means = task, kept, means
+        self.name = f"{task.name}+offset"
+        self.ARRAYS = task.ARRAYS
+
+    def options(self) -> dict: return dict(self.task.options(), debias='offset')
+    def summary_line(self, m: dict) -> str: return self.task.summary_line(m)
+    def summarize(self, arrays: dict, data, ctx: TaskContext) -> dict: return self.task.summarize(arrays, data, ctx)
+    def dataset_info(self, data, enc=None) -> dict: return self.task.dataset_info(data, enc)
+
+    def per_query(self, enc, data, rate: float, ctx: TaskContext) -> dict:
+        emb = self.kept[str(float(rate))]
+        shifted = offset_candidates(emb['candidates'], self.means)
+        return score_all(emb['queries'], shifted, data, ctx.memory_mb, ctx.show_progress)
+
+# %% ../nbs/04_eval.ipynb #eb5e3953
+NO_OFFSET = {'tatoeba': 'each pool holds one language: an offset cannot change a ranking',
+             'xquad': 'the offset variant covers LAReQA pools only (not yet the pooled paragraphs)'}
+
+def offset_variants(enc, cfg: EvalConfig, kept: dict, means: dict, metrics: dict, per_query: dict) -> dict:
+    "Score every kept LAReQA pool with the offset; its block and arrays go under '<task>+offset'. `{variant: task}`."
+    variants = {}
+    for name, (task, data, embs) in kept.items():
+        variant = OffsetVariant(task, embs, means)
+        metrics[variant.name], per_query[variant.name] = variant.run(enc, data, cfg.noise_rates, cfg.context())
+        variants[variant.name] = name
+    return variants
+
+def same_language_section(data, embs: dict, block: dict, cfg: EvalConfig, means: dict | None = None) -> dict:
+    "Same-language preference of one pool at every noise rate (candidates offset by `means` if given), beside rank distance."
+    by_rate = {}
+    for rate, emb in embs.items():
+        cands = emb['candidates'] if means is None else offset_candidates(emb['candidates'], means)
+        share, fair = same_language_rate(emb['queries'], cands, data, memory_mb=cfg.memory_mb)
+        by_rate[rate] = same_language_summary(share, fair, data.langs, B=cfg.bootstrap, seed=cfg.seed)
+        by_rate[rate]['rank_distance'] = block['by_noise'][rate]['multi']['rank_distance']
+    return dict(**by_rate[str(float(cfg.noise_rates[0]))], by_noise=by_rate)
+
+# %% ../nbs/04_eval.ipynb #76e1abb8
+def _offset_means(enc, cfg, kept, loaded, held, data_dir, show_progress) -> tuple[dict, dict]:
+    "(means, their record): per language of the kept pools, from texts outside every evaluation set."
+    langs = sorted({l for _, d, _ in kept.values() for l in d.langs})
+    texts = mean_texts(langs, held, cfg.debias_sources, evaluation=guarded_sets(loaded, data_dir), data_dir=data_dir)
+    vectors = reference_vectors(enc, [t for v in texts.values() for t in v['texts']], cfg, show_progress)
+    means = language_means({l: np.stack([vectors[t] for t in v['texts']]) for l, v in texts.items()})
+    record = {l: dict(source=v['source'], texts=len(v['texts'])) for l, v in texts.items()}
+    return means, record
+
+def language_bias(enc, cfg: EvalConfig, kept: dict, loaded: list, metrics: dict, per_query: dict, data_dir=None,
+                  show_progress: bool = False) -> None:
+    """Add to `metrics` (and `per_query`) the `bias` section (with `cfg.bias`) and, with `cfg.debias`, the offset
+    variants of the `kept` LAReQA pools (`{task: (task, data, embeddings by rate)}`) and the `debias` section."""
+    held = held_out_passages(data_dir)
+    means, sections = None, {}
+    if cfg.debias:
+        means, record = _offset_means(enc, cfg, kept, loaded, held, data_dir, show_progress)
+        variants = offset_variants(enc, cfg, kept, means, metrics, per_query)
+        not_applied = {t: NO_OFFSET.get(t, 'no multilingual pool') for t in cfg.task_names if t not in kept}
+        metrics['debias'] = dict(method=cfg.debias, renormalised=False, sources=cfg.debias_sources.split(','),
+                                 variants=variants, means=record, not_applied=not_applied)
+    if cfg.bias:
+        for name, (task, data, embs) in kept.items():
+            sections[name] = same_language_section(data, embs, metrics[name], cfg)
+            if means is not None:
+                sections[f"{name}+offset"] = same_language_section(data, embs, metrics[f"{name}+offset"], cfg, means)
+        metrics['bias'] = dict(probe=_probe_or_reason(enc, cfg, held, show_progress), same_language=sections)
+
+def _probe_or_reason(enc, cfg: EvalConfig, held: dict, show_progress: bool) -> dict:
+    "The probe section, or why there is none (the held-out source is itself evaluated)."
+    if HELD_OUT_SOURCE in cfg.task_names:
+        return dict(skipped=f"{HELD_OUT_SOURCE} is evaluated here, so its held-out texts are evaluation data")
+    vectors = reference_vectors(enc, [t for v in held.values() for _, t in v], cfg, show_progress)
+    return probe_section(held, vectors, cfg.seed)
 
 # %% ../nbs/04_eval.ipynb #79b6239a
 LEGACY_TASK_KEYS = ('mono', 'cross', 'multi', 'degradation', 'by_noise', 'dataset', 'qids')
@@ -134,8 +249,9 @@ def task_view(metrics: dict, task: str | None = None) -> dict:
     run_id, ...): the flat shape readers of old files expect. `task` names the task; the task's own timing is
     `task_timing`, `timing` stays the evaluation's, and `qids` is at the top as in old files."""
     m = upgrade_metrics(metrics); task = task or m['tasks'][0]
-    if task not in m['tasks']: raise DataError(f"no metrics of task {task!r} (the file has {', '.join(m['tasks'])})")
-    top = {k: v for k, v in m.items() if k != 'tasks' and k not in m['tasks']}
+    blocks = [*m['tasks'], *m.get('debias', {}).get('variants', {})]     # plain tasks and de-biased variants
+    if task not in blocks: raise DataError(f"no metrics of task {task!r} (the file has {', '.join(blocks)})")
+    top = {k: v for k, v in m.items() if k != 'tasks' and k not in blocks}
     block = {k: v for k, v in m[task].items() if k != 'timing'}
     return {**top, **block, 'task': task, 'task_timing': m[task].get('timing'), 'qids': m[task].get('dataset', {}).get('qids')}
 
@@ -164,4 +280,16 @@ def parse_rates(text: str) -> list[float]:
 def summary_lines(metrics: dict) -> list[str]:
     "One line per task and noise rate with the task's headline numbers."
     m = upgrade_metrics(metrics)
-    return [f"{t} noise {rate}: {TASKS[t].summary_line(r)}" for t in m['tasks'] for rate, r in m[t]['by_noise'].items()]
+    named = {t: t for t in m['tasks']} | m.get('debias', {}).get('variants', {})    # block -> its task
+    lines = [f"{b} noise {rate}: {TASKS[t].summary_line(r)}" for b, t in named.items() for rate, r in m[b]['by_noise'].items()]
+    return lines + bias_lines(m.get('bias', {}))
+
+def bias_lines(bias: dict) -> list[str]:
+    "The bias section in lines: probe accuracy against chance, same-language share of the top 10 against its fair value."
+    probe = bias.get('probe', {})
+    lines = [f"bias probe: {probe['skipped']}" if 'skipped' in probe else
+             f"bias probe: language-ID accuracy {probe['accuracy']:.3f} (chance {probe['chance']:.3f}, {len(probe['langs'])} languages)"] if probe else []
+    for b, s in bias.get('same_language', {}).items():
+        lines.append(f"bias {b}: same-language share of top {s['k']} {s['rate']['value']:.3f} (fair {s['fair']:.3f}, "
+                     f"x{s['ratio']:.2f})  rank distance {s['rank_distance']['value']:.1f}")
+    return lines

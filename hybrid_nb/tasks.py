@@ -40,6 +40,7 @@ class TaskContext:
     memory_mb: float = 256             # scoring memory budget (score block + one mask)
     embedding_cache: bool = True
     show_progress: bool = False
+    embeddings: dict | None = None     # a dict: LAReQA tasks keep their embeddings here by noise rate (bias, debias)
     timing: dict = field(default_factory=lambda: dict(encode_s=0.0, score_s=0.0))
 
 class EvalTask:
@@ -257,6 +258,8 @@ class LareqaTask(EvalTask):
                                 f'candidates {l}') for l in data.langs}
         q_emb = {l: self.encode(enc, [q.text for q in noisy.questions[l]], 'query', self.max_query_length, ctx, f'queries {l}')
                  for l in data.langs}
+        if ctx.embeddings is not None:
+            ctx.embeddings[str(float(rate))] = dict(queries=q_emb, candidates=c_emb)
         return score_all(q_emb, c_emb, data, ctx.memory_mb, ctx.show_progress)
 
     def summarize(self, arrays: dict, data: LareqaData, ctx: TaskContext) -> dict:
