@@ -4,18 +4,21 @@
 
 # %% ../nbs/05a_sweep.ipynb #9dd32cdc
 from __future__ import annotations
-import json, os, socket, sys, time
+import json, os, shutil, socket, sys, tempfile, time
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Iterator
 
 from .errors import ConfigError
 from .cache import Claim, atomic_write
 from .ablation import Experiment, run_experiment, package_root, lareqa_summary, clock
 
 # %% auto #0
-__all__ = ['EXECUTORS', 'QUIET_KERNEL', 'HOST', 'sweep_grid', 'find_ablation_notebook', 'resolve_executor', 'run_params',
-           'run_notebook', 'run_point', 'pack_run', 'unpack_run', 'point_task', 'LocalEngine', 'RayEngine',
-           'make_engine', 'sweep', 'summary_lines']
+__all__ = ['EXECUTORS', 'QUIET_KERNEL', 'TRANSIENT_KERNEL_ERRORS', 'HOST', 'sweep_grid', 'kernel_channels',
+           'find_ablation_notebook', 'resolve_executor', 'run_params', 'run_notebook', 'run_point', 'is_transient',
+           'run_point_retrying', 'pack_run', 'unpack_run', 'point_task', 'LocalEngine', 'RayEngine', 'make_engine',
+           'sweep', 'summary_lines']
 
 # %% ../nbs/05a_sweep.ipynb #66fc4a6c
 def sweep_grid(ratios=(0.0, 0.25, 0.5, 0.75, 1.0), methods=('hybrid', 'adversarial'), seeds=(0, 1), **common) -> list[Experiment]:
@@ -27,6 +30,25 @@ def sweep_grid(ratios=(0.0, 0.25, 0.5, 0.75, 1.0), methods=('hybrid', 'adversari
                 e = Experiment.from_dict({**common, 'method': m, 'ratio': r, 'seed': s}).resolve()
                 if e.run_id not in seen: seen.add(e.run_id); pts.append(e)
     return pts
+
+# %% ../nbs/05a_sweep.ipynb #9ea48c1c
+def _socket_parent() -> str | None:
+    "The temporary folder, or /tmp where its path is too long to leave room for a socket name (107 bytes at most)."
+    tmp = tempfile.gettempdir()
+    return '/tmp' if len(tmp) > 60 and os.path.isdir('/tmp') else tmp
+
+@contextmanager
+def kernel_channels() -> Iterator[dict]:
+    "papermill settings that put one kernel's channels on Unix sockets in a folder of its own (TCP on Windows)."
+    if os.name == 'nt':
+        yield {}
+        return
+    from traitlets.config import Config
+    folder = Path(tempfile.mkdtemp(prefix='hnb-kernel-', dir=_socket_parent()))
+    try:
+        yield {'config': Config({'KernelManager': {'transport': 'ipc', 'ip': str(folder / 'kernel')}})}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 # %% ../nbs/05a_sweep.ipynb #a24ad473
 EXECUTORS = ('papermill', 'inprocess')
@@ -62,8 +84,10 @@ def run_notebook(params: dict, notebook: Path, out: Path) -> None:
     import nbformat, papermill as pm
     nb = nbformat.read(str(notebook), as_version=4)
     nb.cells = [c for c in nb.cells if 'self-test' not in c.metadata.get('tags', [])]
-    pm.execute_notebook(nb, str(out / 'notebook.ipynb'), parameters=params, cwd=str(notebook.parent), kernel_name='python3',
-                        progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr, extra_arguments=QUIET_KERNEL)
+    with kernel_channels() as channels:
+        pm.execute_notebook(nb, str(out / 'notebook.ipynb'), parameters=params, cwd=str(notebook.parent),
+                            kernel_name='python3', progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
+                            extra_arguments=QUIET_KERNEL, **channels)
 
 def run_point(e: Experiment, executor: str | None = None, log_every: float = 10.0) -> str:
     "Run one grid point unless it is finished or claimed elsewhere: 'done', 'skipped', 'done elsewhere' or 'running elsewhere'."
@@ -79,6 +103,27 @@ def run_point(e: Experiment, executor: str | None = None, log_every: float = 10.
         if name == 'inprocess': run_experiment(Experiment.from_dict(params), show_progress=False, log_every=log_every)
         else: run_notebook(params, notebook, out)
     return 'done'
+
+# %% ../nbs/05a_sweep.ipynb #5c6ec5c9
+# jupyter_client's and nbclient's messages for a kernel that died or never answered (both raise RuntimeError).
+TRANSIENT_KERNEL_ERRORS = ('Kernel died', "Kernel didn't respond")
+
+def is_transient(x: BaseException) -> bool:
+    "Whether `x` is a kernel that failed to start or died (worth one more try), not an error raised by the run's code."
+    if hasattr(x, 'ename'):
+        return False
+    return isinstance(x, RuntimeError) and str(x).startswith(TRANSIENT_KERNEL_ERRORS)
+
+def run_point_retrying(e: Experiment, executor: str | None = None, log_every: float = 10.0) -> tuple[str, str | None]:
+    "`run_point`, once more after a transient failure (logged): its status, and the failure it retried after if any."
+    try:
+        return run_point(e, executor, log_every), None
+    except Exception as x:
+        if not is_transient(x):
+            raise
+        first = _failure(x).removeprefix('failed: ')
+    print(f"[{e.run_id}] {first} (the kernel, not the run): trying the point once more", flush=True)
+    return run_point(e, executor, log_every), first
 
 # %% ../nbs/05a_sweep.ipynb #e47e6e42
 HOST = socket.gethostname()
@@ -101,9 +146,14 @@ def unpack_run(files: dict[str, bytes], out: Path) -> None:
 def point_task(params: dict, executor: str | None = None, log_every: float = 10.0, driver_host: str | None = None) -> dict:
     "Run one point (on any machine); return its status row, with the run's files if the driver is on another host."
     t, e = time.time(), Experiment.from_dict(params)
-    try: status = run_point(e, executor, log_every)
-    except Exception as x: status = _failure(x)
+    retried_after = None
+    try:
+        status, retried_after = run_point_retrying(e, executor, log_every)
+    except Exception as x:
+        status = _failure(x)
     row = dict(run_id=e.run_id, status=status, seconds=round(time.time() - t, 1), host=HOST)
+    if retried_after is not None:
+        row['retried_after'] = retried_after
     if driver_host not in (None, HOST) and status == 'done': row['files'] = pack_run(e.out_dir)
     return row
 
@@ -211,8 +261,9 @@ def sweep(points: list[Experiment], engine='local', executor: str | None = None,
             n_done = sum(r['status'] == 'done' for r in rows.values())
             left = len(pts) - len(rows)
             eta = f", ~{clock((time.time() - t0) / n_done * left)} left" if n_done and left else ''
+            retry = f" (tried twice: the first kernel failed with {row['retried_after']})" if 'retried_after' in row else ''
             say(f"[sweep] {len(rows)}/{len(pts)} {row['status']}: {row['run_id']}"
-                f"{' in ' + clock(row['seconds']) if row['status'] == 'done' else ''}{eta}")
+                f"{' in ' + clock(row['seconds']) if row['status'] == 'done' else ''}{retry}{eta}")
         for row in eng.run(pts, executor=name, log_every=log_every): record(row)
         pending = [p for p in pts if rows[p.run_id]['status'] == 'running elsewhere']
         if pending and wait: say(f"[sweep] waiting for {len(pending)} point(s) running elsewhere")

@@ -31,8 +31,9 @@ __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', '
            'make_loader', 'distributed', 'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source',
            'ValidationSet', 'embed_keys', 'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys',
            'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
-           'make_accelerator', 'build_model', 'build_optimizer', 'setup_run', 'open_log', 'train_step', 'run_record',
-           'evaluate_and_select', 'log_step', 'finish', 'make_summary', 'train', 'accelerate_launch_command']
+           'launched_world_size', 'trains_on_cpu', 'check_joined', 'make_accelerator', 'build_model', 'build_optimizer',
+           'setup_run', 'open_log', 'train_step', 'run_record', 'evaluate_and_select', 'log_step', 'finish',
+           'make_summary', 'train', 'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
 METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
@@ -456,6 +457,25 @@ class TrainingRun:
     @property
     def encoder(self): return self.accelerator.unwrap_model(self.model)
 
+def launched_world_size() -> int:
+    "How many processes the launcher (accelerate launch / torchrun, or MPI) started for this job; 1 outside a launch."
+    from accelerate.utils import get_int_from_env
+    return get_int_from_env(['WORLD_SIZE', 'PMI_SIZE', 'OMPI_COMM_WORLD_SIZE', 'MV2_COMM_WORLD_SIZE'], 1)
+
+def trains_on_cpu(cfg: TrainConfig) -> bool:
+    """Whether the run asks Accelerate for the CPU: `device='cpu'`, or the default device in a multi-process launch on a
+    machine without an accelerator (Accelerate's launcher would otherwise leave each process alone, with world size 1)."""
+    if cfg.device == 'cpu':
+        return True
+    return cfg.device is None and launched_world_size() > 1 and not torch.accelerator.is_available()
+
+def check_joined(world: int) -> None:
+    "Stop a process that a multi-process launch started but that trains alone (it would write the model beside the others)."
+    launched = launched_world_size()
+    if launched > 1 and world != launched:
+        raise ConfigError(f"this process is one of {launched} launched for one job but formed a process group of {world}: "
+                          f"the launch and the device disagree (train with device='cpu', or launch with --nproc)")
+
 def make_accelerator(cfg: TrainConfig, out: Path):
     "The `Accelerator` of a run: device from `cfg.device`, DDP without buffer broadcasts, the chosen tracker."
     from accelerate import Accelerator, DistributedDataParallelKwargs
@@ -464,9 +484,11 @@ def make_accelerator(cfg: TrainConfig, out: Path):
     needs = {'tensorboard': ('tensorboard', 'tensorboardX'), 'wandb': ('wandb',), 'mlflow': ('mlflow',)}.get(cfg.log_with, ())
     if needs and not any(importlib.util.find_spec(n) for n in needs):
         raise ConfigError(f"log_with={cfg.log_with!r} needs the {needs[0]} package: pip install {needs[0]} (or log_with='none')")
-    return Accelerator(cpu=cfg.device == 'cpu', log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(out),
-                       step_scheduler_with_optimizer=False,   # one global batch per step, whatever the process count
-                       kwargs_handlers=[DistributedDataParallelKwargs(broadcast_buffers=False)])
+    acc = Accelerator(cpu=trains_on_cpu(cfg), log_with=None if cfg.log_with == 'none' else cfg.log_with, project_dir=str(out),
+                      step_scheduler_with_optimizer=False,   # one global batch per step, whatever the process count
+                      kwargs_handlers=[DistributedDataParallelKwargs(broadcast_buffers=False)])
+    check_joined(acc.num_processes)
+    return acc
 
 def build_model(cfg: TrainConfig, langs: list, device):
     "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None) and the trainable parameters."

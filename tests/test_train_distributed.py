@@ -76,3 +76,41 @@ def test_two_process_run_resumes_after_kill(runs, tmp_path):
     assert 'resuming' in r.stdout and 'from step 2' in r.stdout
     assert [x['step'] for x in log_of(tmp_path / 'killed')] == [1, 2, 3]
     assert max_diff(tmp_path / 'killed', d / 'two') == 0.0
+
+
+def test_cli_nproc_with_the_default_device_is_one_job(tmp_path, data_dir):
+    """The README's "N processes on one machine" with the default device (no `--device`): on a machine without GPUs
+    both processes join one job of world size 2 on the CPU, train one global batch of 16 as 2 x 8, and only the main
+    process writes the model and prints the summary."""
+    out = tmp_path / 'run'
+    r = run_cli('train', '--model', 'tiny', '--steps', '3', '--batch-size', '16', '--precision', 'fp32', '--ratio', '0.5',
+                '--nproc', '2', '--out-dir', str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    s = json.loads((out / 'train_summary.json').read_text())
+    expected_device = 'cpu' if not torch.accelerator.is_available() else s['device']
+    assert (s['world_size'], s['global_batch'], s['per_process_batch'], s['device']) == (2, 16, 8, expected_device)
+    assert r.stdout.count('"world_size": 2') == 1 and (out / 'model' / 'model.safetensors').is_file()
+    assert [x['step'] for x in log_of(out)] == [1, 2, 3]
+
+
+ALONE = """import sys
+import hybrid_nb.train
+hybrid_nb.train.trains_on_cpu = lambda cfg: False   # Accelerate's own pick, as before: no GPU, each process alone
+from hybrid_nb.cli import main
+sys.exit(main(['train', '--config', sys.argv[1]]))
+"""
+
+def test_a_process_alone_in_a_launch_stops(tmp_path, data_dir):
+    """Processes that a two-process launch started but that Accelerate leaves alone with world size 1 (what it did with
+    the default device on a machine without GPUs) stop at once with a one-line error instead of each training the
+    whole batch and writing the model into the same folder."""
+    cfg = TrainConfig(**{**BASE, 'device': None}, out_dir=str(tmp_path / 'alone'))
+    cfg.to_json(tmp_path / 'alone.json')
+    (tmp_path / 'alone.py').write_text(ALONE)
+    cmd = accelerate_launch_command(2, [])
+    cmd = cmd[:cmd.index('-m', 3)] + [str(tmp_path / 'alone.py'), str(tmp_path / 'alone.json')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0, r.stderr[-3000:]
+    errors = [l for l in r.stderr.splitlines() if l.startswith('hybrid-nb: error:')]
+    assert errors and all('is one of 2 launched for one job but formed a process group of 1' in l for l in errors), r.stderr[-3000:]
+    assert not (tmp_path / 'alone' / 'model').exists()
