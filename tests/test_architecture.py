@@ -13,7 +13,7 @@ FLOORS = {
     'encoders': 3, 'train': 3, 'backends': 3.5,
     'tasks': 4,
     'evaluate': 5,
-    'ablation': 6, 'recipe': 6.2, 'report': 6.5,
+    'ablation': 6, 'recipe': 6.2, 'comparisons': 6.4, 'report': 6.5,
     'sweep': 7,
     'cli': 8,
 }
