@@ -4,12 +4,19 @@
 
 # %% ../nbs/04b_stats.ipynb #f5840345
 from __future__ import annotations
+import itertools
+import math
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import stats as sps
 
 from .errors import DataError
 
 # %% auto #0
-__all__ = ['group_mean', 'bootstrap_weights', 'interval', 'summarize', 'paired_test', 'group_replicates', 'holm']
+__all__ = ['group_mean', 'bootstrap_weights', 'interval', 'summarize', 'paired_test', 'group_replicates', 'holm',
+           'question_replicates', 'SeedEstimates', 'seed_contrast', 'seed_permutation_p', 'tost_p',
+           'minimal_detectable_difference', 'argmax_shares']
 
 # %% ../nbs/04b_stats.ipynb #123a2f25
 def _groups(arr: np.ndarray) -> np.ndarray:
@@ -107,3 +114,124 @@ def holm(pvals: list[float]) -> list[float]:
     for k, i in enumerate(order):
         run = max(run, min(1.0, (m - k) * pvals[i])); adj[i] = round(run, 12)
     return adj
+
+# %% ../nbs/04b_stats.ipynb #5e98be3a
+def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0, ids: str = 'shared') -> np.ndarray:
+    """(B,) bootstrap replicates over question ids of the average of one run's `arr`. The draws depend only on `seed`,
+    `B` and the array's shape, so every run evaluated on the same questions gets the same resampled ids: the pairing
+    of questions across runs and arms survives the resampling."""
+    _check_ids(ids)
+    if ids == 'per_group':
+        return group_replicates(arr, how, B, seed)
+    return group_mean(arr, bootstrap_weights(arr.shape[-1], B, seed), how)
+
+@dataclass
+class SeedEstimates:
+    "One arm's estimate per training seed (`points`, (S,)) and its question-bootstrap replicates per seed (`reps`, (S, B))."
+    points: np.ndarray
+    reps: np.ndarray
+
+    @classmethod
+    def of(cls, arrays: list, how: str = 'macro', B: int = 1000, seed: int = 0, ids: str = 'shared') -> 'SeedEstimates':
+        "From one per-query array per training seed, all evaluated on the same questions."
+        if not arrays:
+            raise DataError("SeedEstimates.of: no runs")
+        points = np.array([float(group_mean(a, how=how)[0]) for a in arrays])
+        return cls(points, np.stack([question_replicates(a, how, B, seed, ids) for a in arrays]))
+
+    def __sub__(self, other: 'SeedEstimates') -> 'SeedEstimates':
+        "Seed by seed difference of two measures of the SAME runs (noise 0.2 minus clean, English minus el/th, ...)."
+        return SeedEstimates(self.points - other.points, self.reps - other.reps)
+
+    @property
+    def n(self) -> int:
+        return len(self.points)
+
+    @property
+    def sd(self) -> float:
+        "Standard deviation over seeds (NaN with one seed)."
+        return float(np.std(self.points, ddof=1)) if self.n > 1 else float('nan')
+
+# %% ../nbs/04b_stats.ipynb #cc06f046
+def _arm_replicates(e: SeedEstimates, rng: np.random.Generator) -> np.ndarray:
+    """(B,) hierarchical bootstrap replicates of an arm's seed mean: each replicate draws the arm's seeds with
+    replacement and averages their replicates at the replicate's resampled question ids. The seed deviations are
+    scaled by sqrt(S / (S - 1)) so that the seed part of the variance is s^2 / S, not (S - 1) / S * s^2 / S (with
+    S = 3 the plain bootstrap would shrink it by a third)."""
+    mean_b = e.reps.mean(0)
+    if e.n == 1:
+        return mean_b
+    B = e.reps.shape[1]
+    draw = rng.integers(0, e.n, size=(B, e.n))
+    resampled = e.reps[draw, np.arange(B)[:, None]].mean(1)
+    return mean_b + math.sqrt(e.n / (e.n - 1)) * (resampled - mean_b)
+
+def _twice_counted(e: SeedEstimates) -> float:
+    """The part of an arm's variance that the hierarchical bootstrap counts twice: question sampling that differs from
+    seed to seed (the seed x question interaction) moves each seed's estimate, so it is already in the seed SD, and
+    the question resampling counts it again. Estimated as the within-seed question variance minus the covariance
+    between seeds, over S seeds."""
+    if e.n == 1:
+        return 0.0
+    cov = np.cov(e.reps)
+    within = float(np.mean(np.diag(cov)))
+    between = float((cov.sum() - np.trace(cov)) / (e.n * (e.n - 1)))
+    return max(within - between, 0.0) / e.n
+
+def seed_contrast(arms: list, coefs, seed: int = 0, level: float = 0.95) -> dict:
+    """A linear contrast sum_k c_k * (seed mean of arm k) -- a difference (1, -1), a slope across ratios, ... -- with a
+    seed-aware standard error, interval and two-sided p-value. The standard error is the SD of a hierarchical
+    bootstrap (seeds of each arm, then question ids shared by all runs); the interval and p use Student's t with
+    Welch-Satterthwaite degrees of freedom from the seed variances (question sampling counted with infinite df)."""
+    c = np.asarray(coefs, dtype=np.float64)
+    if len(c) != len(arms):
+        raise DataError(f"seed_contrast: {len(arms)} arms but {len(c)} coefficients")
+    rng = np.random.default_rng(seed)
+    value = float(sum(ck * e.points.mean() for ck, e in zip(c, arms)))
+    rep = sum(ck * _arm_replicates(e, rng) for ck, e in zip(c, arms))
+    se = math.sqrt(max(float(np.var(rep, ddof=1)) - sum(ck ** 2 * _twice_counted(e) for ck, e in zip(c, arms)), 0.0))
+    seed_terms = [(ck ** 2 * e.sd ** 2 / e.n, e.n - 1) for ck, e in zip(c, arms) if e.n > 1 and ck != 0]
+    denom = sum(v ** 2 / d for v, d in seed_terms)
+    df = float(se ** 4 / denom) if denom > 0 else float('inf')
+    q = float(sps.t.ppf(0.5 + level / 2, df))
+    p = float(2 * sps.t.sf(abs(value) / se, df)) if se > 0 else float(value == 0)
+    return dict(value=value, se=se, df=df, ci95=[value - q * se, value + q * se], p_value=p,
+                ci95_percentile=[float(np.percentile(rep, 2.5)), float(np.percentile(rep, 97.5))],
+                seeds=[e.n for e in arms], seed_sd=[e.sd for e in arms])
+
+# %% ../nbs/04b_stats.ipynb #fa1434e0
+def seed_permutation_p(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Exact two-sided permutation p-value of mean(a) - mean(b) over the per-seed estimates (every split of the pooled
+    seeds into groups of the two sizes), and the smallest p-value this test can reach at these seed counts."""
+    pooled = np.concatenate([a, b])
+    n, na = len(pooled), len(a)
+    obs = abs(a.mean() - b.mean())
+    splits = list(itertools.combinations(range(n), na))
+    total = pooled.sum()
+    stat = np.array([abs(pooled[list(s)].sum() / na - (total - pooled[list(s)].sum()) / (n - na)) for s in splits])
+    p = float((stat >= obs - 1e-12).mean())
+    p_min = (2 if na == n - na else 1) / len(splits)
+    return p, float(p_min)
+
+# %% ../nbs/04b_stats.ipynb #f61f81bb
+def tost_p(result: dict, margin: float) -> float:
+    """Two one-sided tests of equivalence: the p-value for |contrast| < `margin`, from `seed_contrast`'s estimate,
+    standard error and degrees of freedom (equivalence is shown at level alpha when this p < alpha)."""
+    v, se, df = result['value'], result['se'], result['df']
+    return float(max(sps.t.sf((v + margin) / se, df), sps.t.sf((margin - v) / se, df)))
+
+def minimal_detectable_difference(seed_sd: float, seeds: int, alpha: float = 0.05, power: float = 0.8,
+                                  question_se: float = 0.0) -> float:
+    """The smallest true difference between two arms of `seeds` seeds each that a two-sided t test at `alpha` detects
+    with probability `power`, given the seed SD of the measure (and the question-sampling SE of the difference)."""
+    df = 2 * (seeds - 1)
+    se = math.sqrt(2 * seed_sd ** 2 / seeds + question_se ** 2)
+    return float((sps.t.ppf(1 - alpha / 2, df) + sps.t.ppf(power, df)) * se)
+
+# %% ../nbs/04b_stats.ipynb #38c8d909
+def argmax_shares(arms: list, seed: int = 0) -> np.ndarray:
+    """The share of hierarchical bootstrap replicates in which each arm has the highest mean: an interval on the argmax
+    (e.g. 'r=0 is best in 97% of replicates') instead of a winner picked and then tested on the same data."""
+    rng = np.random.default_rng(seed)
+    reps = np.stack([_arm_replicates(e, rng) for e in arms])
+    return np.bincount(reps.argmax(0), minlength=len(arms)) / reps.shape[1]

@@ -28,6 +28,7 @@ FLOORS = {   # one module a line, so that modules added side by side merge witho
     'evaluate': 5,
     'ablation': 6,
     'recipe': 6.2,
+    'comparisons': 6.4,
     'report': 6.5,
     'sweep': 7,
     'cli': 8,
