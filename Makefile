@@ -10,7 +10,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export TOKENIZERS_PARALLELISM ?= false
 export HF_HUB_DISABLE_TELEMETRY ?= 1
 
-.PHONY: install demo test sync-check wheel bench clean
+.PHONY: install demo test sync-check wheel bench docs clean
 
 $(STAMP): setup.py settings.ini pyproject.toml
 	@echo ">> creating $(VENV) (if missing) and installing hybrid_nb with pinned CPU dependencies"
@@ -46,6 +46,12 @@ wheel: install
 	@# what `pip install .` builds, for installing elsewhere: pip install "torch==2.13.0" dist/hybrid_nb-*.whl
 	rm -rf build   # setuptools would pack stale build/lib files of removed modules
 	$(BIN)/python -m pip wheel --no-deps -w dist .
+
+docs: install
+	@echo ">> the documentation site: every notebook executed as nbdev_test runs it, one HTML page each in _docs/"
+	@# Quarto (nbdev_docs) cannot be installed offline; tools/build_docs.py says why and renders with nbconvert
+	HYBRID_NB_RUNS=$$(mktemp -d) $(BIN)/python tools/build_docs.py --out _docs
+	@echo ">> open _docs/index.html"
 
 bench: install
 	$(BIN)/python bench/bench_encode.py
