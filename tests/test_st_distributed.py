@@ -46,7 +46,8 @@ def test_each_process_gets_its_slice_of_one_hybrid_batch(tmp_path, data_dir):
     (tmp_path / 'worker.py').write_text(WORKER)
     base = load_model('tiny').save(tmp_path / 'base')
     cmd = [sys.executable, '-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', '2',
-           '--num_machines', '1', '--mixed_precision', 'no', '--dynamo_backend', 'no', '--num_cpu_threads_per_process', '1',
+           '--num_machines', '1', '--mixed_precision', 'no', '--dynamo_backend', 'no',
+           '--num_cpu_threads_per_process', '1',
            str(tmp_path / 'worker.py'), str(base), str(tmp_path)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
