@@ -12,6 +12,8 @@ SETTINGS.read(ROOT / 'settings.ini', encoding='utf-8')
 CFG = SETTINGS['DEFAULT']
 # the CPU build: a bare `torch` would pull a multi-GB CUDA build (the same pin as the Makefile)
 TORCH = 'torch==2.13.0'
+# modules that need an optional extra (module -> extra); the fresh install below has none of them
+EXTRA_MODULES = {'st': 'st'}
 
 def sh(*cmd, **kw) -> subprocess.CompletedProcess:
     "Run `cmd`, capturing stdout and stderr together as text."
@@ -161,12 +163,18 @@ def check_fresh_install(wheel: Path, venv: Path, env: dict, data_dir: Path, tmp_
     assert r.returncode == 0, r.stdout[-3000:]
     r = sh(py, '-m', 'pip', 'check', cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout
-    # every module imports from the venv alone (a dependency missing from the metadata fails here)
-    mods = sorted(p.stem for p in (ROOT / 'hybrid_nb').glob('*.py') if not p.name.startswith('_'))
+    # every module imports from the venv alone (a dependency missing from the metadata fails here), except those of
+    # an optional extra, which say in one line what to install
+    mods = sorted(p.stem for p in (ROOT / 'hybrid_nb').glob('*.py')
+                  if not p.name.startswith('_') and p.stem not in EXTRA_MODULES)
     r = sh(py, '-c', f"import importlib, hybrid_nb; [importlib.import_module('hybrid_nb.' + m) for m in {mods!r}]; "
                      "print(hybrid_nb.__file__)", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout[-3000:]
     assert Path(r.stdout.strip().splitlines()[-1]).is_relative_to(venv)
+    for module, extra in EXTRA_MODULES.items():
+        r = sh(py, '-c', f'import hybrid_nb.{module}', cwd=tmp_path, env=env)
+        assert r.returncode == 1, r.stdout
+        assert r.stdout.strip().splitlines()[-1].endswith(f'pip install "hybrid_nb[{extra}]"'), r.stdout
     assert sh(exe, '--version', cwd=tmp_path, env=env).stdout.strip() == f"hybrid-nb {CFG['version']}"
     stats = sh(exe, 'data', 'stats', cwd=tmp_path, env=env)
     assert stats.returncode == 0, stats.stdout
