@@ -19,9 +19,9 @@ from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 from .tasks import make_task
 
 # %% auto #0
-__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics',
-           'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'task_names',
-           'experiment_configs', 'run_experiment']
+__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'STEP_MB_PER_PAIR_TOKEN', 'full_tasks', 'Experiment',
+           'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root',
+           'git_commit', 'task_names', 'chunk_for_memory', 'experiment_configs', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
 def full_tasks(tatoeba_langs: str) -> list:
@@ -40,6 +40,9 @@ PROFILES = {
                  tasks=['xquad-r'], eval_every=10, bootstrap=1000, max_query_length=64, max_passage_length=128, precision='auto'),
     'cpu': dict(STUDY_RECIPE, cache_chunk_size=16, tasks=full_tasks('cpu')),    # batch 100 in GradCache chunks of 16
     'gpu': dict(STUDY_RECIPE, cache_chunk_size=None, tasks=full_tasks('all')),
+    # the study on a CPU at a fraction of `cpu`'s cost: GradCache only where the batch does not fit memory, evaluation
+    # through `auto` (bf16 where the CPU has it natively; training stays fp32), all 112 Tatoeba languages
+    'study': dict(STUDY_RECIPE, cache_chunk_size='fit', eval_precision='auto', tasks=full_tasks('all')),
 }
 _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chunk_size', 'max_questions', 'tasks')
 METHODS = TRAIN_METHODS + ('none',)
@@ -148,6 +151,11 @@ def clock(seconds: float) -> str:
 @contextmanager
 def _nothing(): yield
 
+def _validation(rec: dict) -> str:
+    "A step's validation numbers, each named: `  val loss 0.501  val mAP 0.827` (empty on steps without validation)."
+    parts = [f"val {name} {rec[key]:.3f}" for key, name in (('val_loss', 'loss'), ('val_map', 'mAP')) if key in rec]
+    return ''.join(f"  {p}" for p in parts)
+
 class ProgressLog:
     "Progress of one run as plain lines, `[label] message (elapsed)`: training steps, loss, time left; texts encoded."
     def __init__(self, label: str, every: float = 10.0, say=None):
@@ -165,8 +173,7 @@ class ProgressLog:
             if n not in (first['n'] + 1, total) and now - last[0] < self.every: return
             last[0] = now
             left = (now - first['t']) / (n - first['n']) * (total - n)
-            val = f" val {rec['val_loss']:.3f}" if 'val_loss' in rec else ''
-            self.say(f"train step {n}/{total} loss {rec['loss']:.3f}{val}, ~{clock(left)} left")
+            self.say(f"train step {n}/{total} loss {rec['loss']:.3f}{_validation(rec)}, ~{clock(left)} left")
         return step
 
     @contextmanager
@@ -210,21 +217,36 @@ def _tracker() -> str:
     import importlib.util
     return 'tensorboard' if importlib.util.find_spec('tensorboard') or importlib.util.find_spec('tensorboardX') else 'none'
 
+# Memory of one fp32 training step of e5-small on a batch of 100 pairs x 128 tokens without GradCache chunks, above what
+# the process held before the step: 2,289 MB (bench/results/train-amx.json, memory_batch_100); it grows with pairs x tokens.
+STEP_MB_PER_PAIR_TOKEN = 2289 / (100 * 128)
+
+def chunk_for_memory(batch_size: int, max_length: int, chunk: int = 16, available_mb: float | None = None) -> int | None:
+    "GradCache chunk size for a batch: None (no chunks) where the whole batch fits in available memory with half to spare."
+    if available_mb is None:
+        import psutil
+        available_mb = psutil.virtual_memory().available / 2**20
+    need_mb = STEP_MB_PER_PAIR_TOKEN * batch_size * max_length
+    return None if 1.5 * need_mb <= available_mb else chunk
+
 def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, EvalConfig]:
     """The `TrainConfig` and `EvalConfig` of a resolved experiment `e`. The zero-shot guard of training checks the
     training source against every evaluation task."""
     prof = PROFILES[e.profile]
     tc = None
+    chunk = e.cache_chunk_size
+    if chunk == 'fit':
+        chunk = chunk_for_memory(e.batch_size, prof['max_passage_length'])
     if e.method != 'none':
         tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
-                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=e.cache_chunk_size, lr=e.lr,
+                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk, lr=e.lr,
                          temperature=e.temperature, query_noise=e.query_noise, seed=e.seed,
                          eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
                          max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
                          precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
     ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on,
                     max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
-                    bootstrap=prof['bootstrap'], precision=prof['precision'], seed=0)
+                    bootstrap=prof['bootstrap'], precision=prof.get('eval_precision', prof['precision']), seed=0)
     return tc, ec
 
 def _finished(out: Path) -> dict | None:

@@ -71,7 +71,10 @@ def _add_sweep(sub):
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
     sw.add_argument('--noise-on', default='queries', help='where evaluation noise goes: queries, candidates or both')
     sw.add_argument('--langs', default=None, help='comma-separated evaluation languages, e.g. en,de,th (default: all of the dataset)')
-    sw.add_argument('--profile', default='cpu', help='run size: smoke, demo, cpu (the study recipe, full evaluation, fp32) or gpu (the same with all 112 Tatoeba languages)')
+    sw.add_argument('--profile', default='cpu',
+                    help='run size: smoke, demo, cpu (the study recipe, full evaluation, fp32), gpu (the same with all 112 '
+                         'Tatoeba languages) or study (gpu\'s evaluation on a CPU: GradCache only where the batch does not '
+                         'fit memory, evaluation through auto)')
     sw.add_argument('--run-dir', default='runs', help='folder of run folders (on a cluster: a shared filesystem), e.g. /shared/runs')
     sw.add_argument('--engine', default='local', choices=('local', 'ray'),
                     help='local: this machine; ray: one Ray task per point (pip install "hybrid_nb[ray]"), e.g. ray')
