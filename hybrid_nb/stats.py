@@ -4,6 +4,7 @@
 
 # %% ../nbs/04b_stats.ipynb #f5840345
 from __future__ import annotations
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -116,6 +117,13 @@ def holm(pvals: list[float]) -> list[float]:
     return adj
 
 # %% ../nbs/04b_stats.ipynb #5e98be3a
+@functools.lru_cache(maxsize=8)
+def _shared_weights(n: int, B: int, seed: int) -> np.ndarray:
+    "`bootstrap_weights`, drawn once per (n, B, seed) and read-only: every run on the same questions uses the same draws."
+    w = bootstrap_weights(n, B, seed)
+    w.flags.writeable = False
+    return w
+
 def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0, ids: str = 'shared') -> np.ndarray:
     """(B,) bootstrap replicates over question ids of the average of one run's `arr`. The draws depend only on `seed`,
     `B` and the array's shape, so every run evaluated on the same questions gets the same resampled ids: the pairing
@@ -123,7 +131,7 @@ def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed
     _check_ids(ids)
     if ids == 'per_group':
         return group_replicates(arr, how, B, seed)
-    return group_mean(arr, bootstrap_weights(arr.shape[-1], B, seed), how)
+    return group_mean(arr, _shared_weights(arr.shape[-1], B, seed), how)
 
 @dataclass
 class SeedEstimates:
@@ -182,12 +190,17 @@ def seed_contrast(arms: list, coefs, seed: int = 0, level: float = 0.95) -> dict
     """A linear contrast sum_k c_k * (seed mean of arm k) -- a difference (1, -1), a slope across ratios, ... -- with a
     seed-aware standard error, interval and two-sided p-value. The standard error is the SD of a hierarchical
     bootstrap (seeds of each arm, then question ids shared by all runs); the interval and p use Student's t with
-    Welch-Satterthwaite degrees of freedom from the seed variances (question sampling counted with infinite df)."""
+    Welch-Satterthwaite degrees of freedom from the seed variances (question sampling counted with infinite df).
+    A contrast of an arm with one seed is not testable (p = 1, no interval, `testable` False)."""
     c = np.asarray(coefs, dtype=np.float64)
     if len(c) != len(arms):
         raise DataError(f"seed_contrast: {len(arms)} arms but {len(c)} coefficients")
     rng = np.random.default_rng(seed)
     value = float(sum(ck * e.points.mean() for ck, e in zip(c, arms)))
+    if any(e.n < 2 for ck, e in zip(c, arms) if ck != 0):   # no seed variance to test against: not testable
+        nan = float('nan')
+        return dict(value=value, se=nan, df=nan, ci95=[nan, nan], p_value=1.0, ci95_percentile=[nan, nan],
+                    seeds=[e.n for e in arms], seed_sd=[e.sd for e in arms], testable=False)
     rep = sum(ck * _arm_replicates(e, rng) for ck, e in zip(c, arms))
     se = math.sqrt(max(float(np.var(rep, ddof=1)) - sum(ck ** 2 * _twice_counted(e) for ck, e in zip(c, arms)), 0.0))
     seed_terms = [(ck ** 2 * e.sd ** 2 / e.n, e.n - 1) for ck, e in zip(c, arms) if e.n > 1 and ck != 0]
@@ -197,7 +210,7 @@ def seed_contrast(arms: list, coefs, seed: int = 0, level: float = 0.95) -> dict
     p = float(2 * sps.t.sf(abs(value) / se, df)) if se > 0 else float(value == 0)
     return dict(value=value, se=se, df=df, ci95=[value - q * se, value + q * se], p_value=p,
                 ci95_percentile=[float(np.percentile(rep, 2.5)), float(np.percentile(rep, 97.5))],
-                seeds=[e.n for e in arms], seed_sd=[e.sd for e in arms])
+                seeds=[e.n for e in arms], seed_sd=[e.sd for e in arms], testable=True)
 
 # %% ../nbs/04b_stats.ipynb #fa1434e0
 def seed_permutation_p(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -218,6 +231,8 @@ def tost_p(result: dict, margin: float) -> float:
     """Two one-sided tests of equivalence: the p-value for |contrast| < `margin`, from `seed_contrast`'s estimate,
     standard error and degrees of freedom (equivalence is shown at level alpha when this p < alpha)."""
     v, se, df = result['value'], result['se'], result['df']
+    if not se > 0:
+        return 1.0
     return float(max(sps.t.sf((v + margin) / se, df), sps.t.sf((margin - v) / se, df)))
 
 def minimal_detectable_difference(seed_sd: float, seeds: int, alpha: float = 0.05, power: float = 0.8,
