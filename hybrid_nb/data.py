@@ -11,13 +11,14 @@ from typing import Iterable, Sequence
 
 from .errors import DataError, ZeroShotViolation
 from .cache import cache_dir, sha256_file
-from .languages import check_langs, language, class_tier
+from .languages import Language, check_langs, language, class_tier
 
 # %% auto #0
-__all__ = ['DATASETS', 'MMARCO_LANGS', 'DatasetSource', 'get_source', 'download', 'data_files', 'data_file', 'Question',
-           'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa', 'dataset_stats', 'SquadData', 'load_xquad',
-           'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba', 'tatoeba_stats', 'ParallelCorpus',
-           'assert_zero_shot', 'hub_reachable', 'require_hub', 'load_mmarco']
+__all__ = ['DATASETS', 'NTREX_CODES', 'MMARCO_LANGS', 'DatasetSource', 'get_source', 'download', 'data_files', 'data_file',
+           'Question', 'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa', 'dataset_stats', 'SquadData',
+           'load_xquad', 'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba', 'tatoeba_stats',
+           'ParallelCorpus', 'assert_zero_shot', 'NtrexSource', 'ntrex_code', 'ntrex_language', 'NtrexData',
+           'load_ntrex', 'ntrex_shared_lines', 'ntrex_corpus', 'hub_reachable', 'require_hub', 'load_mmarco']
 
 # %% ../nbs/00_data.ipynb #3473b8ae
 @dataclass(frozen=True)
@@ -646,6 +647,278 @@ def assert_zero_shot(train: ParallelCorpus, evaluation) -> None:
         if overlap:
             raise ZeroShotViolation(f"training source {train.name!r} shares {len(overlap)} {kind} texts with evaluation "
                                     f"set {name!r} (e.g. {sorted(overlap)[0][:60]!r}...): not zero-shot")
+
+# %% ../nbs/00_data.ipynb #5917da9f
+_NTREX_SUMS = _sums('''
+0df81f0c821b8f90acca892c5c7e4045a6783577d3cf8c191ae3dab5d38c50a9  newstest2019-ref-2.spa.txt
+f33cbe111c393699208c504348e3206a5aeb0d2d01cae733e90407a71adb6fc2  newstest2019-ref.afr.txt
+9383b4681e1fc24c285af145f0d70a76997763df9aa366623c458ea2bcc19823  newstest2019-ref.amh.txt
+d271c8645933421f760eba8ed8cc1ceaaa052f917d9c2839b8abb27e0ded71e6  newstest2019-ref.arb.txt
+90edee8c16867fbbf777687c4c59a6008aea7af0945bd331843ee69073f749a5  newstest2019-ref.aze-Latn.txt
+b2930e27f080d5dbd8cb37d2658f101eb67991366cb3c462fedb9ddf633f6980  newstest2019-ref.bak.txt
+db46da7768284844ceef4dcac919302c8b79de84d1ed63e7a83ed328eef786b5  newstest2019-ref.bel.txt
+407d7b9a2b4c638378c049c2e61fa274608ce2d59e88fee0a26614d8486b928a  newstest2019-ref.bem.txt
+7fae73a2d1d24fdcb47f68a0691253cda05fa55c5ca944bc3cdf8eb2945825f1  newstest2019-ref.ben.txt
+d558d1adf8c8cbe665fbc9cffd7b6194e8c5cb7a969b1bcfd940310baa3db2bf  newstest2019-ref.bod.txt
+03b76c436694876fdd0675da423cda7c174db43de7558b7e55fef2359423bd20  newstest2019-ref.bos.txt
+9497942b166d7d98ad589b16ae9f8af26c093fcd100bcd59331a66f5dbf1b67a  newstest2019-ref.bul.txt
+2c3e98b384e4c5d314eac8c600414808fb5fa89531521185e5311ab3490de81f  newstest2019-ref.cat.txt
+2195d2ebf7e6ea69246681765cb1e274d9b4ba038d55ebd057d93eb60a8c5a93  newstest2019-ref.ces.txt
+3ffc1c7b7a13557ce43542e6d60383556b16e097dc07a7fa1acbd0197c44c3d7  newstest2019-ref.ckb-Arab.txt
+a97d7428c77a66981d6918f28f9f0331a84e0e7c4254bf529e2ae57b6232de68  newstest2019-ref.cym.txt
+8a246a224aa15334f6bc4c3ff3a147b94924cec5fbfeb5712ddf269489a85291  newstest2019-ref.dan.txt
+259d7406a07b63e6b5b9c4a22fb76b85e2578a3fa0a4e541a50f4f7348e5c1b2  newstest2019-ref.deu.txt
+2f15e61af304a476692ab6b977d016418ca6fa35a6eb0eebac3c64029c49d2d5  newstest2019-ref.div.txt
+d321657f9f9f2373afe67f9d4bd1a0e67fb829e35169ed2f07b8f2d8544df642  newstest2019-ref.dzo.txt
+cd9c8eda1b54f4b504b33769db7e56e26ba9ae768a64e13e0eef02a9ee9867fc  newstest2019-ref.ell.txt
+26f9045f7f1901a50cf6da74d767739020e93c2117b448e659b1bcf6e3945f6a  newstest2019-ref.eng-GB.txt
+4c32e8978f31024863915fda78947339d720fc5a140e0602d5391ddf88ce1125  newstest2019-ref.eng-IN.txt
+a163045804ddb5e9529c7cbdb751c6f6f7491a31f69dcc13129bfe1521595094  newstest2019-ref.eng-US.txt
+7589bf88d41cb692fd2903e39f4a7c858cf61c8718238e2b02b5d6948d3ad879  newstest2019-ref.est.txt
+292113bfa7560273e3c5bdf3b615899edcfb318d686999f1f0e36ef16bf47c29  newstest2019-ref.eus.txt
+5eae7b6f06a2eae8d7fe8eae7ce5ddce4014004745df5b2128122c12e07a7332  newstest2019-ref.ewe.txt
+996755d34cf2781dc75000df71568423d81923825326c9ae8bfbee4ad7bec8cb  newstest2019-ref.fao.txt
+17bca2217c74accf95fbdc47b7743402a05abc0d892ae6053477c7aec4a767c1  newstest2019-ref.fas.txt
+d275f8c42cdd8c6d9f171befbfdfb4ea289239ef8bd7f4b5d6b537f82850a1af  newstest2019-ref.fij.txt
+a87a71b901d91b00c8c4df1fdd949c3480d620193e6e1c8215fad63764e8c35b  newstest2019-ref.fil.txt
+81582e84f53af18841fa9e36c22e9b47178aab5014ee063aa755594674e05195  newstest2019-ref.fin.txt
+d48bf072286890622743ea5bdf17aad2ec0e3ba8603e798d3311a38e39d0d027  newstest2019-ref.fra-CA.txt
+1dd80d337f6a75c6ed579a95f09ca9b85d87d6e488d0a428c5f89cca99553136  newstest2019-ref.fra.txt
+ccd0e821c0f006a745b19cf8aa4fc904034a9f270872209ef036d8f5306fa405  newstest2019-ref.fuc.txt
+dac7c26cc17eb59fefd78cd6150fe1ea9e16d7b401d2af0954823119e6ae21de  newstest2019-ref.gle.txt
+6865106cf7073f74b8094c08009afbc06ade4a967b3d939626c0a6b288e39162  newstest2019-ref.glg.txt
+fbe9554a4e71ca9a4367bdd1bba3b5bd3067653ca39ce8492dca3d8f865878e5  newstest2019-ref.guj.txt
+e6665dd99bf833d328928cf8a5522613833dc64c4df78851071faa1bad736b36  newstest2019-ref.hau.txt
+3b8cc2c45ab00c3514a9a227910f16e0f025023e7f340286f0e5f95a64e259a7  newstest2019-ref.heb.txt
+10d612b3960dc1f90d297aff7e3c6d39e6eb7221b912cef0c053d9f510e41bbc  newstest2019-ref.hin.txt
+0c3ac3760b345400193e4518d9f5f26b184beb6492c5e4040ae21647389ce9cf  newstest2019-ref.hmn.txt
+bbaf7aaceb6216738af2fb2dbfbdcfe8b14f1cfade653c85aa9872b0abc13b0b  newstest2019-ref.hrv.txt
+c27a8a3689048c97505686eccd25a9a24391a5cba23418b43578637fd4e51e90  newstest2019-ref.hun.txt
+79568f6017e2fc28ec0894d82d2c2bc2d428bf4b3f944ab221973b3526247ad0  newstest2019-ref.hye.txt
+e6374641c40a31b9954171accc4c47c70c76fd9ab64bde8d299d6086c8a7c01e  newstest2019-ref.ibo.txt
+a28ea049cc73a7042bbea75abd6ed02a24362d3cf8d1a1cc519a7efd8bf5ceb5  newstest2019-ref.ind.txt
+283548a5bb537d14f13b4ddb3e1e5ba746f81c967f7cba0c1a35798a04688626  newstest2019-ref.isl.txt
+e568982e6249a11a7ada13d5b00fe65ca722479e0399a7a761a905f340dd04d2  newstest2019-ref.ita.txt
+4debd275d04414b71c95bad5f68e7275174e32a4ed33ece1b9a43a227aea2fca  newstest2019-ref.jpn.txt
+c670e7573d5e9943b8ea311d4ec2b93eaa3990a82dc5ee9140fd61b63f57d313  newstest2019-ref.kan.txt
+711bd756cdd62d060c02d1adf162951f952d9061722b249ecf7300df9af11b2f  newstest2019-ref.kat.txt
+14bb7eb5656820c6527eebae5b2d679d96c6ef0b9e4c071ab831287d86daf5bf  newstest2019-ref.kaz.txt
+00df54f9091c99d405de6a6babdec97525daecaa1be72099cbe8bb95d33b39da  newstest2019-ref.khm.txt
+c3bed9c60e97bf9cdcc2ddff3e4a36070fbc0274a0750af3c04f461f5ef7bf39  newstest2019-ref.kin.txt
+c898d2510b6f077aed288d27d30c81be9e71e3e63c39b8ce3d4f57cfcc086015  newstest2019-ref.kir.txt
+e21e3b8cbae2c993008aa4f8ae96318b8b4b270400ea7cfcd90c1f1e283fa7b3  newstest2019-ref.kmr.txt
+2b50fa9a121b595ac7d3b9e98d901e72bafe68dcd945109ceb1fbbe782193638  newstest2019-ref.kor.txt
+20c6d53b1aaaeed2b4124d591d14d992cf77feae2bf9de804a559d470f2b9347  newstest2019-ref.lao.txt
+52419b6aaa29c2aeb5993aefba3a2bc040b5c9766e025aff14bb9c9331c056cb  newstest2019-ref.lav.txt
+2df8551ec5accadddd86c51e371f82339cbd93c46129c23c838b65c60fd62c20  newstest2019-ref.lit.txt
+4276766d953bee5ce463701097a52a47523e950e51cb32d680e1f2a50615ef1e  newstest2019-ref.ltz.txt
+75ccc6035099e5e6c14437e287d175e060eedb291d2d7f0ebf895aae2503ce81  newstest2019-ref.mal.txt
+a72aaecd670f18b045bb3704c41277faea665ecaaf8af6932a8c3ea51ae5ac7b  newstest2019-ref.mar.txt
+08089b76640680edcfa4ee50c7a1c432cbb6449ff8e6b6710aa58d7f9ac5336e  newstest2019-ref.mey.txt
+472cb78cfae333b665f23bde105c247a8098022f5f2757aa743472be3ca402d9  newstest2019-ref.mkd.txt
+504ea241d04f53acb23ab25bf74864f52354be244ed8e20cb7b72a1cb92ec566  newstest2019-ref.mlg.txt
+fa4bb19df210df09e8c1e35447a1fd7a8acefc878cabf2fa0a1c3c0098cba51e  newstest2019-ref.mlt.txt
+91f2e782ad52ec3a6dab9ef3ddcc9778534745c8d146f2d068ea6f43adc8130a  newstest2019-ref.mon.txt
+3ee5335a71745392755f744e150243569b126bcb41d68bc1337c818879a8adf1  newstest2019-ref.mri.txt
+fda495147854225508455ec1034eee35636ecfad960e32141aa0fdc9592f1d85  newstest2019-ref.msa.txt
+78f9360b779d2005e5c4ebb140b3b1a10f382270f0e133d7e6509a3b8dd5d604  newstest2019-ref.mya.txt
+1177d26c0f037e7e2154310c4a378cde612081a4b9c7cdf628dbddddb8f7ecbc  newstest2019-ref.nde.txt
+c4c2187654fa93a71624d6ae5ef912274a703be2ad47eb715c354e1001b1b8f7  newstest2019-ref.nep.txt
+dce60b592d410932cb369301d0506f1b3d0ae4f7bedf0369a3cdf870f462b4a5  newstest2019-ref.nld.txt
+95fdba5b43b5ea0e0359a8ab5851c346930b3b208c7a20add6a92bc8585cb2e3  newstest2019-ref.nno.txt
+985a0d415478ddadca90a7d40416b907c7789bddbc9c16074702ddd03c59a498  newstest2019-ref.nob.txt
+63ba7ad4dcc55c4cec41817a5596baf3b9b0ca0ff8da311b3089066f6907fb31  newstest2019-ref.nso.txt
+a94385a8922cacbcd7a91e56ce2ca47747a80f1d3c8a094bd25b0418dc4783c0  newstest2019-ref.nya.txt
+8b0dc2e4589ca4f87f22534606bb64c4dbc183e05ea2a260846fabe749ca570a  newstest2019-ref.orm.txt
+4f715182531a39b0e2aefacd4a71fa11659c71a9cdb2be32e0aa8d7181330d16  newstest2019-ref.pan.txt
+95fb2e4b00a41847015eebda8821d52eadb60479507e179e575e3c706e353b77  newstest2019-ref.pol.txt
+7256f0e90cc213b816c0d40a16c1c327f555095756bf5c5cbc306d8c9b767383  newstest2019-ref.por-BR.txt
+ad2b8c2d91be6a17f9c0df0dd25e358b8de6168212b4bbc9718ea41c4df9ecd8  newstest2019-ref.por.txt
+844469c33e41542011a92b07ba250575c56c3a4ba1e4fdbad606f63eb8426a2e  newstest2019-ref.prs.txt
+3b1261e17e59c2bd922d46a8c75a5a281e13ee32af483fecb0e6d29a2306fe83  newstest2019-ref.pus.txt
+ad8f396735ffe78f7cbfce1df7782fe587c395ed30b1eee92a16109d62d4648c  newstest2019-ref.ron.txt
+a7e3601298b0368659a5c006c52809cf6792e02eb94bde9b9693333278d85732  newstest2019-ref.rus.txt
+271ebfcb1cd8110c53e0307b34c8d29526c94f214f991c92d477d828df8840ad  newstest2019-ref.shi.txt
+041a0e9a52887ab3d8d5e8e6791a9fbe67ac2609cb4e50250c735c00c8b4cf8d  newstest2019-ref.sin.txt
+da45d3376bd5fa280fcf23c12c095d4a497b97f64e1a186cb4411a1cd9391897  newstest2019-ref.slk.txt
+8bb020b26a06141f3f9bb7c34fc61712570f2defb349f5715b50fbea2afdca5e  newstest2019-ref.slv.txt
+b9d5fa9698d140a15f15e09380b14067da868f5fe4d6723b59646560fe028385  newstest2019-ref.smo.txt
+e864bffdb054ae858e1b176cf12ef628a05cc8f5b45a8fd2313f9ca283ed0493  newstest2019-ref.sna-Latn.txt
+ca244a06edf00407dc22a58a42467790f97cdd1c15b006e0248b93b13020ee42  newstest2019-ref.snd-Arab.txt
+2d13c10e31abc537f66c92d5c5f6fac17348d30d3fe119dc7c11bd6d6ce63240  newstest2019-ref.som.txt
+79196a7d05549692e321fe70e75e51044d6312aac717e7ecf75412c9c99c1bc8  newstest2019-ref.spa-MX.txt
+0ad8129e5ce0bea86ba7e0ea0db0504d6626b8a4d2a7cf4c44b7791c70e99b84  newstest2019-ref.spa.txt
+f2db2832e602fbce679e07672eeb6593c724a22cde723a4443d42d13e2c9c698  newstest2019-ref.sqi.txt
+6f4e3f7628fbb341a51751a031773fce0f7cd6841f1088730daec47d3905dc3e  newstest2019-ref.srp-Cyrl.txt
+068686958cd2656f5fd60c348a6a20246f3157099e099ff972866c0c1b5a0514  newstest2019-ref.srp-Latn.txt
+ec4d6e3e3f98bc189999c5653614ad02f1e686bc696f21c1ebec8b4aeae628bd  newstest2019-ref.ssw.txt
+076cec7296ec0d458d4762ddcffcd1d79ce2e7d8ee641467977d0b9f4ec95e8d  newstest2019-ref.swa.txt
+a82ce7ec2097a34ca41a8e72f51d97b68f71b8facdf3467a0c5d950f350113b3  newstest2019-ref.swe.txt
+00f495e63e9b6df70656b2b2f15ea751f00f0d4b6bdaa62dfac2670be8b7edca  newstest2019-ref.tah.txt
+dbc64d8191738c0bad1b6ee0e4357edfa18a02dedd15cb523ae4c9205dce55eb  newstest2019-ref.tam.txt
+7fc644909204304af9106e935c61f6da4690afb2ce4879b7754b6465a445c06e  newstest2019-ref.tat.txt
+c719e216f47b4497c6afa3c1af8819e0c45c07dd87500b0ed327b7ebcc06d1bc  newstest2019-ref.tel.txt
+5d7f03c17dc092c8bb6cbf04f1bcfd7b7d7d9895f99a8f5305d47067093d494e  newstest2019-ref.tgk-Cyrl.txt
+45a57c4f9fdbae282eb2c94821535ae3c88b09186a23c5506eb0907ba429d6a5  newstest2019-ref.tha.txt
+3babe69f9e1081db0a1fdb3d9334bcf62d9a8bb586b387f263a44d7c3ac26a7f  newstest2019-ref.tir.txt
+d8a8b5cf41d61ab0dbfa12b813250d164976199e91dd6ce661d1c20184134c9e  newstest2019-ref.ton.txt
+571320f1446874e954904e0ac1f976741a184e4c50754bd3bc19a8f49b3951bc  newstest2019-ref.tsn.txt
+5ed8464bedc48eb1873592e83f18e3aa611c4d402542401d948bb6b4a2474e91  newstest2019-ref.tuk.txt
+bd0c3978cb7d283ee5f8834d90a32fe2ffd0c71e4b133c677cff259d07a70ea9  newstest2019-ref.tur.txt
+99a5dc58c0ca0c79f03598f037848d3619d4e698f6eef4faf5c865519813604f  newstest2019-ref.uig.txt
+310112858e242ee930f53b2c00092b513dc7b4d2327ae6bb19e411a03c044db9  newstest2019-ref.ukr.txt
+e069058861f5f285c159dbdcf9c40a75fcf897ab4191ca3fadbdd815048f5abe  newstest2019-ref.urd.txt
+fd2d6c8d0ef8dbc3121b7b5f8a4c4e42a9db75100908b01bdf4e668c08bcaa20  newstest2019-ref.uzb.txt
+49fe1680578b1ee17898cdb9ae148ea7c71da2ce1e42fa0c7f28f4114bcc2c5e  newstest2019-ref.ven.txt
+dd5d16cf246da57f5ccb7490ae13b8df428e7cb53e17fa04552406d657abfe3c  newstest2019-ref.vie.txt
+e910ed74ddcc3431edfa0567e39e3a088adb94121d8f60f2bf390de87a55e85e  newstest2019-ref.wol.txt
+73fedcac7ccbbc1838d775f2718028cb4bab0972c1b4674dd861a53776fa5d20  newstest2019-ref.xho.txt
+949526fa834746b6bf85e5014ccaae993b94d4d9ac1452350eb715e30ecd62f2  newstest2019-ref.yor.txt
+81ac80a6f315a6185be35ab9058881d28bff7a9734b0a65f6b188abde739055b  newstest2019-ref.yue.txt
+8bcd6f0868d33f26c8da12f55a82f66088a7b60a5f7b0b1a99dcec51daa8054a  newstest2019-ref.zho-CN.txt
+2a8bf6effcd8fb62e9cacc9be82944ee917259d44d2365f1152ec175ff8fad03  newstest2019-ref.zho-TW.txt
+498c1d15998c7e418feba7362f23f6c763687013bf59ed45ef3fe8b3a53e258d  newstest2019-ref.zul.txt
+389e8f5796c66db4f646dfad33e1ec622d74767af5ef112b42a1f2cd814df3cc  newstest2019-src.eng.txt
+88a8b0ff1eae47e83f60dcde01075b8c87d75ced59ca09e0af1eb539958e05d5  DOCUMENT_IDS.tsv
+06b295e71976aa7adfef358d7c24a91b61212ca7aafb244c199619661f808158  LANGUAGES.tsv
+5e436ff8ffbb77d8607220e9bce20c8915d860010feeb6c1ebef5a85688e9b39  LICENSE.md
+''')
+
+@dataclass(frozen=True)
+class NtrexSource(DatasetSource):
+    "NTREX-128's files: one per language (`newstest2019-ref.<code>.txt`); the English source is the code `eng`."
+    def file_names(self, lang: str) -> list[str]:
+        "The one file of `lang`: the English source for `eng`, else the language's reference translation."
+        return ['newstest2019-src.eng.txt'] if lang == 'eng' else super().file_names(lang)
+
+def _ntrex_langs(sums: dict) -> tuple:
+    "`eng` and the codes of the reference files named in `sums` (the second Spanish reference left out), sorted."
+    refs = {f.removeprefix('newstest2019-ref.').removesuffix('.txt') for f in sums if f.startswith('newstest2019-ref.')}
+    return tuple(sorted(refs | {'eng'}))
+
+DATASETS['ntrex'] = NtrexSource('ntrex', 'ntrex-128', _ntrex_langs(_NTREX_SUMS), ('newstest2019-ref.{lang}.txt',),
+    'https://raw.githubusercontent.com/MicrosoftTranslator/NTREX/'
+    '8561f6a622db9edad1217683e5c83daefd8bb2bf/NTREX-128/{file}',
+    _NTREX_SUMS)
+
+# %% ../nbs/00_data.ipynb #e38eb19c
+# NTREX file code of the table languages whose ISO 639-3 code is not NTREX's (see the prose above for each reason)
+NTREX_CODES = {'ara': 'arb', 'aze': 'aze-Latn', 'cmn': 'zho-CN', 'kur': 'kmr', 'lvs': 'lav',
+               'pes': 'fas', 'srp': 'srp-Latn', 'swh': 'swa', 'tgl': 'fil', 'zsm': 'msa'}
+
+def ntrex_code(code: str) -> str:
+    "NTREX-128's file code for `code`: an ISO 639-3 (Tatoeba) or 639-1 (XQuAD-R) code of the table, or an NTREX code."
+    known = get_source('ntrex').langs
+    if code in known:
+        return code
+    try:
+        lang = language(code)
+    except DataError:
+        raise DataError(f"unknown language code {code!r}: neither an NTREX-128 file code nor an ISO 639-3/639-1 code "
+                        f"of the languages table") from None
+    found = NTREX_CODES.get(lang.iso3, lang.iso3)
+    if found not in known:
+        raise DataError(f"NTREX-128 has no {lang.name} ({code!r}): no file newstest2019-ref.{found}.txt")
+    return found
+
+def ntrex_language(ntrex: str) -> Language | None:
+    "The languages-table entry of the NTREX file code `ntrex`, or None where the table has no such language."
+    back = {v: k for k, v in NTREX_CODES.items()}
+    try:
+        return language(back.get(ntrex, ntrex))
+    except DataError:
+        return None
+
+# %% ../nbs/00_data.ipynb #2fdd258c
+@dataclass
+class NtrexData:
+    "NTREX-128: per language (NTREX code) 1997 news sentences, line-aligned with the English source and document ids."
+    langs: list          # NTREX codes, sorted (without `eng`)
+    source: dict         # NTREX code -> sentences
+    english: list        # the English source, line-aligned with every language
+    doc_ids: list        # the document id of each line, e.g. 'bbc.381790'
+    files: dict          # NTREX code (and 'eng', 'DOCUMENT_IDS.tsv') -> path
+    name: str = 'ntrex'
+
+    def sentences(self, code: str) -> list[str]:
+        "The sentences of `code` (any code `ntrex_code` takes; `eng` or `en`: the English source)."
+        nt = ntrex_code(code)
+        if nt == 'eng':
+            return self.english
+        if nt not in self.source:
+            raise DataError(f"NTREX language {nt!r} was not loaded (loaded: {', '.join(self.langs)})")
+        return self.source[nt]
+
+    def checksums(self) -> dict:
+        "SHA-256 of every file read, keyed by file name (as in SHA256SUMS)."
+        return {Path(p).name: sha256_file(p) for p in self.files.values()}
+
+    def __repr__(self):
+        return f"NtrexData(langs={len(self.langs)}, lines={len(self.english)})"
+
+def _checked_file(src: DatasetSource, fname: str, data_dir=None) -> Path:
+    "The path of `fname` of `src`, after checking it against its embedded checksum."
+    path = _resolve(src, fname, data_dir)
+    got = sha256_file(path)
+    if got != src.sha256[fname]:
+        raise DataError(f"{path}: checksum mismatch (expected sha256 {src.sha256[fname]}, got {got}): the copy is "
+                        f"damaged or not {src.name}'s; restore it from {src.url.format(file=fname)}")
+    return path
+
+def _ntrex_lines(path) -> list[str]:
+    "The lines of an NTREX file without their CRLF line ends."
+    return [l.removesuffix('\r') for l in read_lines(path)]
+
+def load_ntrex(langs: Sequence[str] | str | None = None, data_dir=None) -> NtrexData:
+    "NTREX-128's English source, document ids and sentences of `langs` (any code; default: all 127 besides English)."
+    src = get_source('ntrex')
+    if isinstance(langs, str):
+        langs = [l.strip() for l in langs.split(',') if l.strip()]
+    codes = sorted({ntrex_code(l) for l in (langs if langs is not None else src.langs)} - {'eng'})
+    files = {c: _checked_file(src, src.file_names(c)[0], data_dir) for c in ['eng'] + codes}
+    files['DOCUMENT_IDS.tsv'] = _checked_file(src, 'DOCUMENT_IDS.tsv', data_dir)
+    english, doc_ids = _ntrex_lines(files['eng']), _ntrex_lines(files['DOCUMENT_IDS.tsv'])
+    source = {c: _ntrex_lines(files[c]) for c in codes}
+    for name, lines in [('DOCUMENT_IDS.tsv', doc_ids)] + [(c, source[c]) for c in codes]:
+        if len(lines) != len(english):
+            raise DataError(f"{files[name]} has {len(lines)} lines but the English source has {len(english)}: "
+                            f"NTREX files must be line-aligned")
+    return NtrexData(codes, source, english, doc_ids, files)
+
+# %% ../nbs/00_data.ipynb #52358145
+def ntrex_shared_lines(data: NtrexData, evaluation) -> dict[int, list[str]]:
+    "Line number -> the texts of that line (any loaded language or English) that occur in `evaluation`."
+    _, _, texts = _eval_view(evaluation)
+    banned = {_norm_text(t) for ts in texts.values() for t in ts}
+    out = {}
+    for side in [data.english] + [data.source[c] for c in data.langs]:
+        for i, t in enumerate(side):
+            if _norm_text(t) in banned:
+                out.setdefault(i, []).append(t)
+    return dict(sorted(out.items()))
+
+def _corpus_code(nt: str) -> str:
+    "The table's short code of NTREX language `nt`, or a DataError for a language the table does not have."
+    lang = ntrex_language(nt)
+    if lang is None:
+        raise DataError(f"NTREX language {nt!r} is not in the languages table (hybrid_nb.languages): it has no code "
+                        f"the training corpora use")
+    return lang.code
+
+def ntrex_corpus(data: NtrexData, langs: Sequence[str] | None = None, evaluation=None) -> ParallelCorpus:
+    """English<->L translation pairs of `langs` (any code; default: every loaded language the table has), one id per
+    line (`ntrex:<line>`); lines sharing a text with `evaluation` are dropped, then the zero-shot guard runs."""
+    codes = [ntrex_code(l) for l in (langs if langs is not None else [c for c in data.langs if ntrex_language(c)])]
+    short = {c: _corpus_code(c) for c in codes}
+    drop = set(ntrex_shared_lines(data, evaluation)) if evaluation is not None else set()
+    queries = {}
+    for i, en in enumerate(data.english):
+        if i not in drop:
+            queries[f"ntrex:{i}"] = {'en': en} | {short[c]: data.sentences(c)[i] for c in codes}
+    corpus = ParallelCorpus('ntrex', queries, {k: dict(v) for k, v in queries.items()})
+    if evaluation is not None:
+        assert_zero_shot(corpus, evaluation)
+    return corpus
 
 # %% ../nbs/00_data.ipynb #1d9f76b4
 MMARCO_LANGS = {'ar': 'arabic', 'de': 'german', 'en': 'english', 'es': 'spanish', 'fr': 'french', 'hi': 'hindi',

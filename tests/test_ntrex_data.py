@@ -1,0 +1,20 @@
+"NTREX-128 in the data layer (issue 29): the shared copy matches its SHA256SUMS, and it is zero-shot for every evaluation set."
+from hybrid_nb.cache import sha256_file
+from hybrid_nb.data import DATASETS, load_ntrex, ntrex_corpus, ntrex_shared_lines, ntrex_code
+from hybrid_nb.train import evaluation_sets
+
+def test_embedded_checksums_match_the_copy_and_its_sha256sums(data_dir):
+    src = DATASETS['ntrex']
+    listed = dict(reversed(l.split()) for l in (data_dir / src.folder / 'SHA256SUMS').read_text().splitlines())
+    assert listed == src.sha256 and len(listed) == 132
+    assert {f: sha256_file(data_dir / src.folder / f) for f in src.sha256} == src.sha256
+
+def test_ntrex_is_zero_shot_for_every_evaluation_set(data_dir):
+    nt = load_ntrex()
+    evaluation = evaluation_sets('xquad-r,xquad,tatoeba,mlqa-r')
+    assert list(ntrex_shared_lines(nt, evaluation)) == [1842]   # Danish and Filipino "I'll be with you." are in Tatoeba
+    corpus = ntrex_corpus(nt, evaluation=evaluation)              # runs assert_zero_shot on what is left
+    assert len(corpus) == 1996 and 'ntrex:1842' not in corpus.queries
+
+def test_codes_of_either_system():
+    assert [ntrex_code(c) for c in ('th', 'tha', 'uig', 'ug', 'cmn', 'zh')] == ['tha', 'tha', 'uig', 'uig', 'zho-CN', 'zho-CN']
