@@ -15,6 +15,7 @@ from .card import record_evaluation
 from .hardware import hardware, set_threads
 from .train import TrainConfig, METHODS as TRAIN_METHODS, train
 from .encoders import load_encoder
+from .noise import NOISE_KINDS
 from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 from .tasks import make_task
 
@@ -48,6 +49,8 @@ _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chu
 METHODS = TRAIN_METHODS + ('none',)
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
+# fields added after runs were committed: left out of the id at these values, so those runs keep their ids
+_ADDED_LATER = {'noise_kind': 'synthetic', 'query_noise_kind': 'synthetic'}
 
 @dataclass
 class Experiment:
@@ -60,12 +63,14 @@ class Experiment:
     langs: list | None = None            # evaluation languages; None: all
     noise_rates: list = field(default_factory=lambda: [0.0, 0.1, 0.2])
     noise_on: str = 'queries'            # queries | candidates | both
+    noise_kind: str = 'synthetic'        # evaluation noise family: synthetic | keyboard | romanize | diacritics
     steps: int | None = None
     batch_size: int | None = None
     lr: float | None = None
     temperature: float | None = None     # InfoNCE temperature
     cache_chunk_size: int | None = None  # GradCache chunk (pairs); None: the profile's (which may be None: no chunks)
     query_noise: list | None = None      # noise-robust arm: train-time query noise, a rate per batch from this list
+    query_noise_kind: str = 'synthetic'  # its noise family (held out when it differs from noise_kind)
     tasks: list | None = None            # evaluation tasks (notebook 04c); None: the profile's
     max_questions: int | None = None     # evaluation subset (first N question ids; the pool stays full)
     seed: int = 0
@@ -87,6 +92,11 @@ class Experiment:
         if e.method == 'none':   # the untrained base: nothing to vary, and no training knob in its id
             e = replace(e, ratio=None, seed=0, steps=0, batch_size=None, lr=None, temperature=None, cache_chunk_size=None)
         if e.method == 'none' and e.query_noise: raise ConfigError("query_noise is a training arm: the untrained base has none")
+        for k in ('noise_kind', 'query_noise_kind'):
+            if getattr(e, k) not in NOISE_KINDS:
+                raise ConfigError(f"unknown {k} {getattr(e, k)!r}: expected one of {', '.join(NOISE_KINDS)}")
+        if e.query_noise_kind != 'synthetic' and not e.query_noise:
+            raise ConfigError(f"query_noise_kind={e.query_noise_kind!r} needs query_noise (the noise-robust arm's rates)")
         return replace(e, ratio=None if e.ratio is None else float(e.ratio), noise_rates=[float(r) for r in e.noise_rates],
                        query_noise=e.query_noise and [float(r) for r in e.query_noise],
                        run_dir=e.run_dir or default_run_dir())
@@ -95,10 +105,10 @@ class Experiment:
     def run_id(self) -> str:
         "A readable, unique folder name: method, ratio, model, profile, seed and a hash of everything that is computed."
         e = self.resolve()
-        keyed = {k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID}
+        keyed = {k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID and _ADDED_LATER.get(k, ...) != v}
         h = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:8]
         r = 'base' if e.ratio is None else f"r{e.ratio:.2f}"
-        arm = '_qnoise' if e.query_noise else ''
+        arm = ('_qnoise' + ('' if e.query_noise_kind == 'synthetic' else f'_{e.query_noise_kind}')) if e.query_noise else ''
         return f"{e.method.replace('+', '_')}{arm}-{r}-{Path(str(e.model)).name}-{e.profile}-seed{e.seed}-{h}"
 
     @property
@@ -240,11 +250,12 @@ def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, Ev
     if e.method != 'none':
         tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
                          ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk, lr=e.lr,
-                         temperature=e.temperature, query_noise=e.query_noise, seed=e.seed,
+                         temperature=e.temperature, query_noise=e.query_noise, query_noise_kind=e.query_noise_kind,
+                         seed=e.seed,
                          eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
                          max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
                          precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
-    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on,
+    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on, noise_kind=e.noise_kind,
                     max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
                     bootstrap=prof['bootstrap'], precision=prof.get('eval_precision', prof['precision']), seed=0)
     return tc, ec
@@ -276,7 +287,7 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
     p = asdict(e)
     (out / 'config.json').write_text(json.dumps(dict(params=p, run_id=out.name, train=tc and asdict(tc), eval=asdict(ec), **prov), indent=1))
     if log: log.say(f"start: {'train ' + e.method + ' r=' + str(e.ratio) + f' for {e.steps} steps x {e.batch_size} pairs, then ' if tc else ''}"
-                    f"evaluate on {', '.join(task_names(e.tasks))} at noise {', '.join(map(str, e.noise_rates))} -> {out}")
+                    f"evaluate on {', '.join(task_names(e.tasks))} at {e.noise_kind} noise {', '.join(map(str, e.noise_rates))} -> {out}")
     summary = None
     if tc is not None:
         summary = train(tc, e.data_dir, show_progress=show_progress and not log, **(dict(on_step=log.on_step(tc.steps)) if log else {}))

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import argparse, json, sys
 
+from .noise import NOISE_KINDS   # the --noise-kind choices (no PyTorch: noise needs the data layer only)
+
 # %% auto #0
 __all__ = ['FIRST_STEPS', 'build_parser', 'main']
 
@@ -40,9 +42,9 @@ def _add_data(sub):
     data = sub.add_parser('data', help='inspect the datasets', description='Inspect the datasets.',
                           formatter_class=_Formatter).add_subparsers(dest='data_command', required=True, metavar='{stats}')
     st = _subparser(data, 'stats', 'per-language counts of a dataset: questions / candidates / relevance (LAReQA sets), '
-                    'or lines, script and Joshi resource class (Tatoeba)',
+                    'or lines, script and Joshi resource class (Tatoeba, NTREX-128)',
                     'hybrid-nb data stats --dataset tatoeba --langs amh,swh,kab --json')
-    st.add_argument('--dataset', default='xquad-r', help='dataset name: xquad-r, mlqa-r or tatoeba, e.g. tatoeba')
+    st.add_argument('--dataset', default='xquad-r', help='dataset name: xquad-r, mlqa-r, tatoeba or ntrex, e.g. ntrex')
     st.add_argument('--langs', default=None,
                     help='comma-separated language codes, e.g. en,de,th (Tatoeba: ISO 639-3, e.g. amh,swh) (default: all of the dataset)')
     st.add_argument('--json', action='store_true', help='print JSON instead of a table, e.g. --json')
@@ -69,6 +71,8 @@ def _add_sweep(sub):
                     help='comma-separated methods among hybrid, adversarial, hybrid+adversarial, none (the untrained base)')
     sw.add_argument('--seeds', default='0,1', help='comma-separated training seeds, e.g. 0,1,2')
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
+    sw.add_argument('--noise-kind', default='synthetic', choices=NOISE_KINDS,
+                    help='evaluation noise family: synthetic, keyboard, romanize or diacritics, e.g. romanize')
     sw.add_argument('--noise-on', default='queries', help='where evaluation noise goes: queries, candidates or both')
     sw.add_argument('--langs', default=None, help='comma-separated evaluation languages, e.g. en,de,th (default: all of the dataset)')
     sw.add_argument('--profile', default='cpu',
@@ -90,6 +94,8 @@ def _add_sweep(sub):
                     help='a recipe.json from `hybrid-nb tune`: its lr, temperature, batch size and steps for every point, e.g. runs/recipe/recipe.json (default: the profile\'s)')
     sw.add_argument('--query-noise', default=None,
                     help='the noise-robust arm for every trained point: comma-separated train-time query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
+    sw.add_argument('--query-noise-kind', default=None, choices=NOISE_KINDS,
+                    help='noise family of --query-noise, e.g. keyboard (held out when it differs from --noise-kind) (default: synthetic)')
     sw.add_argument('--threads', type=int, default=None, help='CPU threads per point, e.g. 2 (default: all cores)')
     sw.add_argument('--no-wait', action='store_true',
                     help='do not wait for points another process is running; report them as "running elsewhere", e.g. --no-wait')
@@ -155,6 +161,8 @@ def _add_train(sub):
         _config_flag(tr, k, 'train', 'TrainConfig', type=t, help=h)
     tr.add_argument('--train-langs', default=None, help='comma-separated training languages, e.g. en,de (default: all of the source)')
     tr.add_argument('--query-noise', default=None, help='noise-robust arm: comma-separated query noise rates, one drawn per batch, e.g. 0,0.1,0.2')
+    tr.add_argument('--query-noise-kind', default=None, choices=NOISE_KINDS,
+                    help='noise family of --query-noise: synthetic, keyboard, romanize or diacritics, e.g. keyboard (default: synthetic)')
     tr.add_argument('--nproc', type=int, default=1, help='train in N processes on this machine through accelerate launch, e.g. 2')
     tr.add_argument('--threads', type=int, default=None, help='CPU threads per process, e.g. 2 (default: all cores, shared among the processes)')
     tr.set_defaults(func=_train)
@@ -173,6 +181,9 @@ def _add_evaluate(sub):
     ev.add_argument('--candidate-text', default=None,
                     help='LAReQA candidates: sentence, or sentence+context (the sentence followed by its paragraph); None: sentence')
     ev.add_argument('--noise', default='0', help='comma-separated noise rates, e.g. 0,0.1,0.2')
+    ev.add_argument('--noise-kind', default='synthetic', choices=NOISE_KINDS,
+                    help='noise family (notebook 00e): synthetic (random edits, rate per character), keyboard, romanize or '
+                         'diacritics (rate: share of words), e.g. keyboard')
     ev.add_argument('--noise-on', default=None,
                     help='where noise goes: queries, candidates or both (xquad-r, mlqa-r, xquad); source, english or both (tatoeba) '
                          '(None: queries; tatoeba: source)')
@@ -193,6 +204,7 @@ def _add_evaluate(sub):
 # %% ../nbs/07_cli.ipynb #b68a1dfc
 def _data_stats(args):
     if args.dataset == 'tatoeba': return _tatoeba_stats(args)
+    if args.dataset == 'ntrex': return _ntrex_stats(args)
     from hybrid_nb.data import load_lareqa, dataset_stats
     data = load_lareqa(args.dataset, args.langs, args.data_dir)
     stats = dataset_stats(data)
@@ -214,6 +226,21 @@ def _tatoeba_stats(args):
         print(f"{'lang':<5}{'name':<22}{'script':<12}{'class':>5}  {'tier':<5}{'lines':>6}")
         for l, s in stats.items():
             print(f"{l:<5}{s['name']:<22}{s['script']:<12}{'-' if s['joshi'] is None else s['joshi']:>5}  {s['tier'] or '-':<5}{s['lines']:>6}")
+    return 0
+
+def _ntrex_stats(args):
+    from hybrid_nb.data import load_ntrex, ntrex_stats
+    stats = ntrex_stats(load_ntrex(args.langs, args.data_dir), data_dir=args.data_dir)
+    if args.json:
+        print(json.dumps(dict(dataset='ntrex', languages=stats), indent=1, ensure_ascii=False))
+        return 0
+    print(f"ntrex: {len(stats)} languages, each 1997 news sentences line-aligned with the English source; class: Joshi et "
+          f"al. (2020), - outside the languages table; half: seen (in train_source mlqa-r+ntrex) or unseen (kept out)")
+    print(f"{'code':<10}{'name':<30}{'script':<12}{'class':>5}  {'tier':<5}{'tatoeba':<8}{'half':<7}{'lines':>6}")
+    for c, s in stats.items():
+        joshi = '-' if s['joshi'] is None else s['joshi']
+        print(f"{c:<10}{s['name'][:29]:<30}{s['script'] or '-':<12}{joshi:>5}  {s['tier'] or '-':<5}"
+              f"{'yes' if s['tatoeba'] else 'no':<8}{s['half'] or '-':<7}{s['lines']:>6}")
     return 0
 
 def _demo(args):
@@ -245,8 +272,9 @@ def _sweep(args):
     from hybrid_nb.recipe import recipe_overrides
     extra = recipe_overrides(args.recipe) if args.recipe else {}
     if args.query_noise: extra['query_noise'] = _floats(args.query_noise)   # Experiment refuses it for the untrained base
+    if args.query_noise_kind: extra['query_noise_kind'] = args.query_noise_kind
     pts = sweep_grid(_floats(args.ratios), args.methods.split(','), [int(x) for x in args.seeds.split(',')],
-                     profile=args.profile, noise_rates=_floats(args.noise), noise_on=args.noise_on, run_dir=args.run_dir,
+                     profile=args.profile, noise_rates=_floats(args.noise), noise_on=args.noise_on, noise_kind=args.noise_kind, run_dir=args.run_dir,
                      data_dir=args.data_dir, langs=args.langs.split(',') if args.langs else None, threads=args.threads, **extra)
     rows = sweep(pts, args.engine, executor=args.executor, wait=not args.no_wait, jobs=args.jobs, address=args.address,
                  cpus_per_point=args.cpus_per_point, gpus_per_point=args.gpus_per_point)
@@ -325,6 +353,7 @@ def _train(args):
     d.update({k: getattr(args, k) for k in _TRAIN_FLAGS if getattr(args, k) is not None})
     if args.train_langs: d['train_langs'] = args.train_langs.split(',')
     if args.query_noise: d['query_noise'] = _floats(args.query_noise)
+    if args.query_noise_kind: d['query_noise_kind'] = args.query_noise_kind
     cfg = TrainConfig.from_dict(d)
     if args.nproc > 1 and 'LOCAL_RANK' not in os.environ:   # the launcher: accelerate starts `hybrid-nb train` N times
         out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -343,7 +372,7 @@ def _evaluate(args):
     set_threads(args.threads)
     cfg = EvalConfig(args.dataset, args.langs, args.max_questions, args.candidate_text, parse_rates(args.noise), args.noise_on,
                      bootstrap=args.bootstrap, backend=args.backend, precision=args.precision, bias=not args.no_bias,
-                     debias=args.debias, debias_sources=args.debias_sources)
+                     debias=args.debias, debias_sources=args.debias_sources, noise_kind=args.noise_kind)
     enc = load_encoder(args.model, backend=cfg.backend, precision=cfg.precision, token_budget=args.token_budget)
     metrics, per_query = evaluate(enc, cfg, data_dir=args.data_dir)
     from hybrid_nb.ablation import git_commit, package_root

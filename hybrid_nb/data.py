@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #b64ee26c
 from __future__ import annotations
-import json, os, random, socket, urllib.request
+import collections, itertools, json, os, random, socket, unicodedata, urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -14,11 +14,12 @@ from .cache import cache_dir, sha256_file
 from .languages import Language, check_langs, language, class_tier
 
 # %% auto #0
-__all__ = ['DATASETS', 'NTREX_CODES', 'MMARCO_LANGS', 'DatasetSource', 'get_source', 'download', 'data_files', 'data_file',
-           'Question', 'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa', 'dataset_stats', 'SquadData',
-           'load_xquad', 'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba', 'tatoeba_stats',
-           'ParallelCorpus', 'assert_zero_shot', 'NtrexSource', 'ntrex_code', 'ntrex_language', 'NtrexData',
-           'load_ntrex', 'ntrex_shared_lines', 'ntrex_corpus', 'hub_reachable', 'require_hub', 'load_mmarco']
+__all__ = ['DATASETS', 'NTREX_CODES', 'NTREX_SEEN', 'NTREX_UNSEEN', 'MMARCO_LANGS', 'DatasetSource', 'get_source', 'download',
+           'data_files', 'data_file', 'Question', 'Candidate', 'read_lareqa_file', 'LareqaData', 'load_lareqa',
+           'dataset_stats', 'SquadData', 'load_xquad', 'read_lines', 'read_tatoeba_pair', 'TatoebaData', 'load_tatoeba',
+           'tatoeba_stats', 'ParallelCorpus', 'assert_zero_shot', 'NtrexSource', 'ntrex_code', 'ntrex_language',
+           'NtrexData', 'load_ntrex', 'ntrex_shared_lines', 'ntrex_corpus', 'ntrex_low_resource_halves',
+           'ntrex_training_pairs', 'ntrex_names', 'ntrex_stats', 'hub_reachable', 'require_hub', 'load_mmarco']
 
 # %% ../nbs/00_data.ipynb #3473b8ae
 @dataclass(frozen=True)
@@ -572,6 +573,7 @@ class ParallelCorpus:
     queries: dict      # qid -> {lang: text}
     passages: dict     # qid -> {lang: text}
     contexts: dict = field(default_factory=dict)   # qid -> {lang: paragraph text}, for the zero-shot guard
+    cross_only: set = field(default_factory=set)   # ids of translation pairs: no monolingual query->passage pair
 
     @property
     def ids(self) -> list: return list(self.queries)
@@ -588,7 +590,15 @@ class ParallelCorpus:
         "The sub-corpus with the given ids."
         ids = list(ids)
         return ParallelCorpus(name or self.name, {i: self.queries[i] for i in ids}, {i: self.passages[i] for i in ids},
-                              {i: self.contexts[i] for i in ids if i in self.contexts})
+                              {i: self.contexts[i] for i in ids if i in self.contexts}, self.cross_only & set(ids))
+
+    def union(self, other: 'ParallelCorpus', name: str | None = None) -> 'ParallelCorpus':
+        "This corpus and `other` (which must share no id) as one."
+        shared = set(self.queries) & set(other.queries)
+        if shared:
+            raise DataError(f"cannot join {self.name!r} and {other.name!r}: {len(shared)} shared ids (e.g. {min(shared)})")
+        return ParallelCorpus(name or self.name, self.queries | other.queries, self.passages | other.passages,
+                              self.contexts | other.contexts, self.cross_only | other.cross_only)
 
     def split(self, val_fraction: float = 0.1, seed: int = 0) -> tuple['ParallelCorpus', 'ParallelCorpus']:
         "Split by id (never by pair, so no translation of a validation question is trained on) into train and validation."
@@ -915,10 +925,67 @@ def ntrex_corpus(data: NtrexData, langs: Sequence[str] | None = None, evaluation
     for i, en in enumerate(data.english):
         if i not in drop:
             queries[f"ntrex:{i}"] = {'en': en} | {short[c]: data.sentences(c)[i] for c in codes}
-    corpus = ParallelCorpus('ntrex', queries, {k: dict(v) for k, v in queries.items()})
+    corpus = ParallelCorpus('ntrex', queries, {k: dict(v) for k, v in queries.items()}, cross_only=set(queries))
     if evaluation is not None:
         assert_zero_shot(corpus, evaluation)
     return corpus
+
+# %% ../nbs/00_data.ipynb #635bb2ac
+def ntrex_low_resource_halves(classes: Sequence[int] = (0, 1, 2)) -> tuple[tuple, tuple]:
+    """(seen, unseen): the Tatoeba languages of Joshi `classes` that NTREX-128 has (ISO 639-3 codes), sorted by
+    (class, code) and dealt alternately, first to seen."""
+    covered = []
+    for code in get_source('tatoeba').langs:
+        lang = language(code)
+        if lang.joshi in classes and NTREX_CODES.get(code, code) in get_source('ntrex').langs:
+            covered.append((lang.joshi, code))
+    ordered = [code for _, code in sorted(covered)]
+    return tuple(ordered[0::2]), tuple(ordered[1::2])
+
+NTREX_SEEN, NTREX_UNSEEN = ntrex_low_resource_halves()
+
+def ntrex_training_pairs(data: NtrexData, langs: Sequence[str], n_ids: int, evaluation=None,
+                         seed: int = 0) -> ParallelCorpus:
+    """`n_ids` English<->L translation pairs: the lines of `data` (those shared with `evaluation` dropped) shuffled
+    with `seed`, the first `n_ids` dealt round-robin to `langs` (sorted), one language per id; all `cross_only`."""
+    full = ntrex_corpus(data, langs, evaluation)
+    ids = sorted(full.ids, key=lambda i: int(i.split(':')[1]))
+    random.Random(seed).shuffle(ids)
+    codes = sorted(_corpus_code(ntrex_code(l)) for l in langs)
+    dealt = zip(ids[:n_ids], itertools.cycle(codes))
+    queries = {i: {'en': full.queries[i]['en'], c: full.queries[i][c]} for i, c in dealt}
+    return ParallelCorpus('ntrex', queries, {k: dict(v) for k, v in queries.items()}, cross_only=set(queries))
+
+# %% ../nbs/00_data.ipynb #f54e9d33
+_SCRIPT_NAMES = {'CJK': 'Han'}   # Unicode name word -> the languages table's script name, where they differ
+
+def _main_script(texts: Sequence[str]) -> str | None:
+    "The most frequent script (first word of the Unicode name) of the letters of `texts`, as the table names scripts."
+    counts = collections.Counter()
+    for t in texts:
+        counts.update(unicodedata.name(c, '?').split()[0] for c in t if unicodedata.category(c).startswith('L'))
+    if not counts:
+        return None
+    top = counts.most_common(1)[0][0]
+    return _SCRIPT_NAMES.get(top, top.title())
+
+def ntrex_names(data_dir=None) -> dict:
+    "NTREX code -> English name, from the checksummed `LANGUAGES.tsv` (code, whitespace, name)."
+    path = _checked_file(get_source('ntrex'), 'LANGUAGES.tsv', data_dir)
+    return dict(line.split(None, 1) for line in read_lines(path) if line.strip())
+
+def ntrex_stats(data: NtrexData, class_tiers: dict | None = None, data_dir=None) -> dict:
+    "Per NTREX language: name, measured script, Joshi class and tier (None outside the table), Tatoeba, NTREX half, lines."
+    names, tatoeba = ntrex_names(data_dir), set(get_source('tatoeba').langs)
+    out = {}
+    for code in data.langs:
+        lang = ntrex_language(code)
+        iso = lang.iso3 if lang else None
+        half = 'seen' if iso in NTREX_SEEN else 'unseen' if iso in NTREX_UNSEEN else None
+        out[code] = dict(name=lang.name if lang else names.get(code, code), script=_main_script(data.source[code]),
+                         joshi=lang.joshi if lang else None, tier=class_tier(iso, class_tiers) if lang else None,
+                         tatoeba=iso in tatoeba, half=half, lines=len(data.source[code]))
+    return out
 
 # %% ../nbs/00_data.ipynb #1d9f76b4
 MMARCO_LANGS = {'ar': 'arabic', 'de': 'german', 'en': 'english', 'es': 'spanish', 'fr': 'french', 'hi': 'hindi',

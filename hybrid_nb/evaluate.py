@@ -13,6 +13,7 @@ import numpy as np
 from .errors import DataError, ConfigError
 from .cache import atomic_write
 from .hardware import hardware
+from .noise import NOISE_KINDS
 from .tasks import EvalTask, TaskContext, TASKS, make_task, task_options, candidate_texts, score_all, metrics_from_arrays
 from .bias import HELD_OUT_SOURCE, held_out_passages, language_probe, same_language_rate, same_language_summary
 from .debias import MEAN_SOURCES, check_sources, mean_texts, guarded_sets, language_means, offset_candidates
@@ -37,6 +38,7 @@ class EvalConfig:
     noise_rates: list = field(default_factory=lambda: [0.0])
     noise_on: str | None = None               # task default: LAReQA / XQuAD queries|candidates|both; Tatoeba source|english|both
     noise_seed: int = 0
+    noise_kind: str = 'synthetic'             # noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
     max_query_length: int | None = None       # task default (LAReQA, XQuAD): 64
     max_candidate_length: int | None = None   # task default (LAReQA): 128 for sentences, 512 with context
     backend: str = 'auto'                     # encoder backend (02a_encoders): auto picks per CPU
@@ -64,6 +66,8 @@ class EvalConfig:
         if not self.noise_rates: raise ConfigError("noise_rates is empty: give at least one rate, e.g. [0.0]")
         for r in self.noise_rates:
             if not 0 <= r <= 1: raise ConfigError(f"noise rate must be in [0, 1], got {r}")
+        if self.noise_kind not in NOISE_KINDS:
+            raise ConfigError(f"unknown noise_kind {self.noise_kind!r}: expected one of {', '.join(NOISE_KINDS)}")
         if self.bootstrap < 0: raise ConfigError(f"bootstrap must be >= 0, got {self.bootstrap}")
         if not self.memory_mb > 0: raise ConfigError(f"memory_mb must be > 0, got {self.memory_mb}")
         if self.debias not in DEBIAS_METHODS:
@@ -76,7 +80,8 @@ class EvalConfig:
 
     def context(self, show_progress: bool = False) -> TaskContext:
         "The settings every task shares, as a fresh `TaskContext` (one per task: it also holds the task's timing)."
-        return TaskContext(self.noise_seed, self.bootstrap, self.seed, self.memory_mb, self.embedding_cache, show_progress)
+        return TaskContext(self.noise_seed, self.bootstrap, self.seed, self.memory_mb, self.embedding_cache, show_progress,
+                           noise_kind=self.noise_kind)
 
     @classmethod
     def from_dict(cls, d: dict) -> 'EvalConfig':
@@ -280,8 +285,10 @@ def parse_rates(text: str) -> list[float]:
 def summary_lines(metrics: dict) -> list[str]:
     "One line per task and noise rate with the task's headline numbers."
     m = upgrade_metrics(metrics)
+    label = lambda block: f"{m[block].get('noise_kind', 'synthetic')} noise".removeprefix('synthetic ')
     named = {t: t for t in m['tasks']} | m.get('debias', {}).get('variants', {})    # block -> its task
-    lines = [f"{b} noise {rate}: {TASKS[t].summary_line(r)}" for b, t in named.items() for rate, r in m[b]['by_noise'].items()]
+    lines = [f"{b} {label(b)} {rate}: {TASKS[t].summary_line(r)}"
+             for b, t in named.items() for rate, r in m[b]['by_noise'].items()]
     return lines + bias_lines(m.get('bias', {}))
 
 def bias_lines(bias: dict) -> list[str]:

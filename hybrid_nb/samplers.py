@@ -128,9 +128,11 @@ class HybridBatchSampler(ParallelBatchSampler):
     def __init__(self, langs_of, batch_size: int, ratio: float = 0.5, lang_weighting: str = 'uniform', **kw):
         if not isinstance(ratio, (int, float)) or not 0 <= ratio <= 1:
             raise SamplerError(f"ratio must be in [0, 1] (the probability of a monolingual batch), got {ratio!r}")
+        cross_only = set(getattr(langs_of, 'cross_only', ()))   # a corpus's translation pairs (notebook 00): no mono pair
         super().__init__(langs_of, batch_size, **kw)
         self.ratio = float(ratio)
-        self.mono = MonolingualBatchSampler(self.langs_of, batch_size, lang_weighting) if ratio > 0 else None
+        mono_ids = {i: ls for i, ls in self.langs_of.items() if i not in cross_only}
+        self.mono = MonolingualBatchSampler(mono_ids, batch_size, lang_weighting) if ratio > 0 else None
         self.cross = CrossLingualBatchSampler(self.langs_of, batch_size) if ratio < 1 else None
 
     def new_state(self, rng):

@@ -41,6 +41,7 @@ class TaskContext:
     embedding_cache: bool = True
     show_progress: bool = False
     embeddings: dict | None = None     # a dict: LAReQA tasks keep their embeddings here by noise rate (bias, debias)
+    noise_kind: str = 'synthetic'      # noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
     timing: dict = field(default_factory=lambda: dict(encode_s=0.0, score_s=0.0))
 
 class EvalTask:
@@ -82,7 +83,7 @@ class EvalTask:
             ctx.timing['score_s'] += by_rate[key]['score_s']
         timing = dict(**{k: round(v, 2) for k, v in ctx.timing.items()}, by_noise=by_rate)
         first = results[str(float(rates[0]))]
-        return dict(**first, by_noise=results, dataset=self.dataset_info(data, enc), timing=timing), per_query
+        return dict(**first, by_noise=results, noise_kind=ctx.noise_kind, dataset=self.dataset_info(data, enc), timing=timing), per_query
 
     @staticmethod
     def summary_line(m: dict) -> str:
@@ -124,9 +125,9 @@ def make_task(spec, **shared) -> EvalTask:
     return TASKS[spec['name']](**{**kw, **spec})
 
 # %% ../nbs/04c_tasks.ipynb #a487a679
-def _noisy(texts: Sequence[str], lang: str, rate: float, seed: int) -> list[str]:
-    "The texts with noise at `rate` (the texts themselves at rate 0)."
-    return noisy_texts(texts, lang, rate, seed) if rate > 0 else list(texts)
+def _noisy(texts: Sequence[str], lang: str, rate: float, seed: int, kind: str = 'synthetic') -> list[str]:
+    "The texts with noise family `kind` at `rate` (the texts themselves at rate 0)."
+    return noisy_texts(texts, lang, rate, seed, kind) if rate > 0 else list(texts)
 
 def count_truncated(enc, texts: Sequence[str], kind: str, max_length: int) -> int | None:
     "How many of `texts` (with the encoder's prefix) are longer than `max_length` tokens; None if `enc` cannot tokenise."
@@ -253,7 +254,7 @@ class LareqaTask(EvalTask):
         return data
 
     def per_query(self, enc, data: LareqaData, rate: float, ctx: TaskContext) -> dict:
-        noisy = noisy_lareqa(data, rate, self.noise_on, ctx.noise_seed)
+        noisy = noisy_lareqa(data, rate, self.noise_on, ctx.noise_seed, ctx.noise_kind)
         c_emb = {l: self.encode(enc, candidate_texts(noisy, l, self.candidate_text), 'passage', self.candidate_length, ctx,
                                 f'candidates {l}') for l in data.langs}
         q_emb = {l: self.encode(enc, [q.text for q in noisy.questions[l]], 'query', self.max_query_length, ctx, f'queries {l}')
@@ -325,8 +326,8 @@ class TatoebaTask(EvalTask):
 
     def per_query(self, enc, data, rate: float, ctx: TaskContext) -> dict:
         langs = data.langs
-        src = {l: _noisy(data.source[l], l, rate if self.noise_on in ('source', 'both') else 0, ctx.noise_seed) for l in langs}
-        eng = {l: _noisy(data.english[l], 'eng', rate if self.noise_on in ('english', 'both') else 0, ctx.noise_seed) for l in langs}
+        src = {l: _noisy(data.source[l], l, rate if self.noise_on in ('source', 'both') else 0, ctx.noise_seed, ctx.noise_kind) for l in langs}
+        eng = {l: _noisy(data.english[l], 'eng', rate if self.noise_on in ('english', 'both') else 0, ctx.noise_seed, ctx.noise_kind) for l in langs}
         # one encode call per side: length-sorted batches across languages, one cache entry per side and noise rate;
         # each distinct text once (the 88,877 English lines of the 112 pair files hold 69,241 distinct sentences)
         X = _split(self.encode(enc, [t for l in langs for t in src[l]], self.kind, self.max_length, ctx, 'tatoeba xx', True), src, langs)
@@ -500,9 +501,9 @@ class XquadParagraphTask(EvalTask):
 
     def per_query(self, enc, data: XquadParagraphs, rate: float, ctx: TaskContext) -> dict:
         on_q, on_p = self.noise_on in ('queries', 'both'), self.noise_on in ('candidates', 'both')
-        P = {l: self.encode(enc, _noisy(data.paragraphs[l], l, rate if on_p else 0, ctx.noise_seed), 'passage',
+        P = {l: self.encode(enc, _noisy(data.paragraphs[l], l, rate if on_p else 0, ctx.noise_seed, ctx.noise_kind), 'passage',
                             self.max_paragraph_length, ctx, f'paragraphs {l}') for l in data.langs}
-        Q = {l: self.encode(enc, _noisy([t for _, t, _ in data.questions[l]], l, rate if on_q else 0, ctx.noise_seed), 'query',
+        Q = {l: self.encode(enc, _noisy([t for _, t, _ in data.questions[l]], l, rate if on_q else 0, ctx.noise_seed, ctx.noise_kind), 'query',
                             self.max_query_length, ctx, f'questions {l}') for l in data.langs}
         qpos = {q: i for i, q in enumerate(data.qids)}
         L, N = len(data.langs), len(data.qids)

@@ -17,9 +17,9 @@ from tqdm.auto import tqdm
 
 from .errors import HybridNBError, ConfigError, ZeroShotViolation
 from .hardware import cpu_info
-from .languages import LANGUAGES
 from .data import load_lareqa, load_mmarco, load_tatoeba, load_xquad, get_source, ParallelCorpus, assert_zero_shot
-from .noise import add_noise
+from .data import load_ntrex, ntrex_training_pairs, NTREX_SEEN
+from .noise import NOISE_KINDS, noisy_text
 from .samplers import HybridBatchSampler, batch_kind
 from .metrics import relevant_ranks, average_precision
 from .model import (load_model, InfoNCELoss, LanguageAdversary, GradCache, autocast, resolve_precision,
@@ -43,7 +43,7 @@ LOGGERS = ('none', 'tensorboard', 'wandb', 'mlflow')
 class TrainConfig:
     "Everything that defines a training run."
     model: str = 'e5-small'              # load_model spec
-    train_source: str = 'mlqa-r'         # a TRAIN_SOURCES name: mlqa-r | mmarco | xquad-r (tests only)
+    train_source: str = 'mlqa-r'         # a TRAIN_SOURCES name: mlqa-r | mlqa-r+ntrex | mmarco | xquad-r (tests only)
     train_files: str | None = None       # a folder of local files for the source (mmarco: <lang>.jsonl)
     train_max_rows: int = 10_000         # rows per language read from a streamed source (mmarco)
     train_langs: list | None = None      # None: all languages of the source (mmarco: en, de)
@@ -54,6 +54,7 @@ class TrainConfig:
     adv_weight: float = 0.1              # weight of the adversarial loss
     adv_hidden: int = 256                # discriminator hidden size
     query_noise: list | None = None      # noise-robust arm: a rate per batch drawn from this list, e.g. [0, 0.1, 0.2]
+    query_noise_kind: str = 'synthetic'  # its noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
     steps: int = 100                     # optimizer steps
     batch_size: int = 16                 # the global batch (all processes together)
     cache_chunk_size: int | None = None  # GradCache: embed the batch in chunks of this many pairs (None: all at once)
@@ -107,6 +108,10 @@ class TrainConfig:
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.query_noise is not None and (not self.query_noise or not all(isinstance(r, (int, float)) and 0 <= r <= 1 for r in self.query_noise)):
             raise ConfigError(f"query_noise must be a non-empty list of rates in [0, 1], e.g. [0, 0.1, 0.2], got {self.query_noise!r}")
+        if self.query_noise_kind not in NOISE_KINDS:
+            raise ConfigError(f"unknown query_noise_kind {self.query_noise_kind!r}: expected one of {', '.join(NOISE_KINDS)}")
+        if self.query_noise_kind != 'synthetic' and self.query_noise is None:
+            raise ConfigError(f"query_noise_kind={self.query_noise_kind!r} needs query_noise (the rates of the noise-robust arm)")
 
     def to_json(self, path=None) -> str:
         s = json.dumps(asdict(self), indent=1)
@@ -140,7 +145,15 @@ def _mmarco_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
         if missing: raise ConfigError(f"train_files: no file {missing[0]} (expected one <lang>.jsonl per language in {cfg.train_files})")
     return load_mmarco(langs, cfg.train_max_rows, files)
 
-TRAIN_SOURCES = {'mlqa-r': _lareqa_source('mlqa-r'), 'mmarco': _mmarco_source, 'xquad-r': _lareqa_source('xquad-r')}
+def _mlqa_ntrex_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
+    "MLQA-R, plus as many NTREX-128 English<->L translation pairs of the seen low-resource half (`NTREX_SEEN`)."
+    mlqa = _lareqa_source('mlqa-r')(cfg, data_dir)
+    evaluation = evaluation_sets(cfg.eval_dataset, data_dir)
+    pairs = ntrex_training_pairs(load_ntrex(NTREX_SEEN, data_dir), NTREX_SEEN, len(mlqa), evaluation, seed=0)
+    return mlqa.union(pairs)
+
+TRAIN_SOURCES = {'mlqa-r': _lareqa_source('mlqa-r'), 'mlqa-r+ntrex': _mlqa_ntrex_source, 'mmarco': _mmarco_source,
+                 'xquad-r': _lareqa_source('xquad-r')}
 EVALUATION_SETS = ('xquad-r', 'xquad', 'tatoeba')   # never used for validation or tuning
 
 def load_train_source(cfg: TrainConfig, data_dir=None) -> ParallelCorpus:
@@ -168,7 +181,12 @@ def run_corpora(cfg: TrainConfig, data_dir=None) -> tuple[ParallelCorpus, Parall
     (comma-separated, e.g. `xquad-r,tatoeba,xquad`)."""
     corpus = load_train_source(cfg, data_dir)
     assert_zero_shot(corpus, evaluation_sets(cfg.eval_dataset, data_dir))
-    return corpus.split(cfg.val_fraction, seed=0)
+    # translation pairs (cross_only) never validate: selection reads held-out question->passage ids of the source only
+    own = corpus.select([i for i in corpus.ids if i not in corpus.cross_only])
+    train_c, val_c = own.split(cfg.val_fraction, seed=0)
+    if corpus.cross_only:
+        train_c = train_c.union(corpus.select(sorted(corpus.cross_only)))
+    return train_c, val_c
 
 # %% ../nbs/03_train.ipynb #74f833ee
 Tagged = namedtuple('Tagged', 'batch kind pair')   # a Pair with its global batch's number and kind
@@ -210,12 +228,12 @@ class PairDataset(torch.utils.data.Dataset):
     def __getitem__(self, item: Tagged) -> dict: return self.__getitems__([item])[0]
 
 class QueryNoise:
-    "Train-time query noise: one rate per global batch drawn from `rates`, then `add_noise`, all fixed by (seed, batch)."
-    def __init__(self, rates: list, seed: int): self.rates, self.seed = [float(r) for r in rates], seed
+    "Train-time query noise: one rate per global batch drawn from `rates`, then noise family `kind`, fixed by (seed, batch)."
+    def __init__(self, rates: list, seed: int, kind: str = 'synthetic'):
+        self.rates, self.seed, self.kind = [float(r) for r in rates], seed, kind
     def rate(self, batch: int) -> float: return random.Random(f"{self.seed}:query-noise:{batch}").choice(self.rates)
     def __call__(self, text: str, lang: str, batch: int, rate: float) -> str:
-        spaces = LANGUAGES[lang].spaces if lang in LANGUAGES else None
-        return add_noise(text, rate, seed=f"{self.seed}:{batch}", spaces=spaces)
+        return noisy_text(text, lang, rate, seed=f"{self.seed}:{batch}", kind=self.kind)
 
 class PairCollator:
     "Pads a slice of tagged pairs into `{'query': ..., 'passage': ...}` token dicts plus languages and tags."
@@ -536,7 +554,7 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
     data = PairDataset(train_c, enc.tokenizer, prefixes, lengths)
     sampler = HybridBatchSampler(train_c, cfg.batch_size, cfg.adversarial_ratio if cfg.method == 'adversarial' else cfg.ratio,
                                  cfg.lang_weighting, seed=cfg.seed, rank=acc.process_index, world_size=world)
-    noise = QueryNoise(cfg.query_noise, cfg.seed) if cfg.query_noise else None
+    noise = QueryNoise(cfg.query_noise, cfg.seed, cfg.query_noise_kind) if cfg.query_noise else None
     batches = iter(make_loader(data, sampler, PairCollator(data, train_c.langs, noise), start=state.batches_done))
     val = ValidationSet(PairDataset(val_c, enc.tokenizer, prefixes, lengths), cfg) if len(val_c) and acc.is_main_process else None
     mods = [m for m in (model, adversary) if m is not None]

@@ -18,3 +18,14 @@ def test_ntrex_is_zero_shot_for_every_evaluation_set(data_dir):
 
 def test_codes_of_either_system():
     assert [ntrex_code(c) for c in ('th', 'tha', 'uig', 'ug', 'cmn', 'zh')] == ['tha', 'tha', 'uig', 'uig', 'zho-CN', 'zho-CN']
+
+def test_cli_stats_ntrex(data_dir):
+    import json
+    from conftest import run_cli
+    r = run_cli('data', 'stats', '--dataset', 'ntrex', '--langs', 'amh,xh,zho-CN,bem', '--json')
+    assert r.returncode == 0, r.stderr
+    st = json.loads(r.stdout)['languages']
+    assert list(st) == ['amh', 'bem', 'xho', 'zho-CN']
+    assert (st['amh']['half'], st['xho']['half'], st['zho-CN']['script'], st['bem']['joshi']) == ('unseen', 'seen', 'Han', None)
+    bad = run_cli('data', 'stats', '--dataset', 'ntrex', '--langs', 'kab')
+    assert bad.returncode == 2 and bad.stderr.count('\n') == 1 and 'NTREX-128 has no Kabyle' in bad.stderr, bad.stderr
