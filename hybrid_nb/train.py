@@ -22,8 +22,8 @@ from .data import load_ntrex, ntrex_training_pairs, NTREX_SEEN
 from .noise import NOISE_KINDS, noisy_text
 from .samplers import HybridBatchSampler, batch_kind
 from .metrics import relevant_ranks, average_precision
-from .model import (load_model, InfoNCELoss, LanguageAdversary, GradCache, autocast, resolve_precision,
-                             weights_fingerprint, pad_batch, set_dropout)
+from .model import load_model, GradCache, autocast, resolve_precision, weights_fingerprint, pad_batch, set_dropout
+from .losses import InfoNCELoss, LanguageAdversary, EmbeddingMemory, reversal_lambda, adversary_summary
 
 # %% auto #0
 __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source',
@@ -33,7 +33,7 @@ __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', '
            'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
            'launched_world_size', 'trains_on_cpu', 'check_joined', 'make_accelerator', 'build_model', 'build_optimizer',
            'setup_run', 'open_log', 'train_step', 'run_record', 'evaluate_and_select', 'log_step', 'finish',
-           'make_summary', 'train', 'accelerate_launch_command']
+           'make_summary', 'adversary_record', 'train', 'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
 METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
@@ -51,8 +51,12 @@ class TrainConfig:
     method: str = 'hybrid'               # hybrid | adversarial | hybrid+adversarial
     ratio: float = 0.5                   # P(monolingual batch)
     adversarial_ratio: float = 1.0       # batch ratio for method='adversarial' (monolingual by default)
-    adv_weight: float = 0.1              # weight of the adversarial loss
+    adv_weight: float = 0.1              # adversary: the encoder receives -adv_weight * lambda x the discriminator's gradient
     adv_hidden: int = 256                # discriminator hidden size
+    adv_lr: float = 1e-3                 # the discriminator's own learning rate (its own optimizer parameter group)
+    adv_steps: int = 4                   # discriminator updates per encoder step (k; the extra k-1 on detached embeddings)
+    adv_warmup: int = 5                  # steps before the reversal starts (the discriminator learns alone); >= steps: off
+    adv_memory: int = 16                 # past batches (detached) the discriminator also trains on (mono batches: one language)
     query_noise: list | None = None      # noise-robust arm: a rate per batch drawn from this list, e.g. [0, 0.1, 0.2]
     query_noise_kind: str = 'synthetic'  # its noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
     steps: int = 100                     # optimizer steps
@@ -94,12 +98,18 @@ class TrainConfig:
         for f in ('ratio', 'adversarial_ratio'):
             v = getattr(self, f)
             if not isinstance(v, (int, float)) or not 0 <= v <= 1: raise ConfigError(f"{f} must be in [0, 1], got {v!r}")
-        for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches', 'train_max_rows'):
+        for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches', 'train_max_rows', 'adv_steps'):
             if getattr(self, f) < 1: raise ConfigError(f"{f} must be >= 1, got {getattr(self, f)}")
         if self.cache_chunk_size is not None and self.cache_chunk_size < 1:
             raise ConfigError(f"cache_chunk_size must be >= 1 or None, got {self.cache_chunk_size}")
         if not 0 <= self.warmup < 1: raise ConfigError(f"warmup must be a fraction in [0, 1), got {self.warmup}")
         if self.lr <= 0: raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.adv_lr <= 0:
+            raise ConfigError(f"adv_lr must be > 0, got {self.adv_lr}")
+        if self.adv_memory < 0:
+            raise ConfigError(f"adv_memory must be >= 0 batches, got {self.adv_memory}")
+        if self.adv_warmup < 0:
+            raise ConfigError(f"adv_warmup must be >= 0 steps, got {self.adv_warmup}")
         if self.temperature <= 0: raise ConfigError(f"temperature must be > 0, got {self.temperature}")
         if self.final_model not in ('best', 'last'): raise ConfigError(f"final_model must be 'best' or 'last', got {self.final_model!r}")
         if self.select_by not in ('map', 'loss'): raise ConfigError(f"select_by must be 'map' or 'loss', got {self.select_by!r}")
@@ -299,8 +309,10 @@ def gather_ids(x: torch.Tensor) -> torch.Tensor:
 class Objective:
     "InfoNCE over the gathered batch (+ the language adversary); `backward(batch)` leaves the gradients in the weights."
     def __init__(self, model, loss_fn: InfoNCELoss, adversary=None, chunk_size: int | None = None,
-                 precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m):
+                 precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m,
+                 memory: EmbeddingMemory | None = None):
         self.model, self.loss_fn, self.adversary, self.no_sync, self.unwrap = model, loss_fn, adversary, no_sync, unwrap
+        self.memory = memory or EmbeddingMemory(0)   # past batches the discriminator also trains on
         self.cache = GradCache(chunk_size) if chunk_size else None
         self.precision, self.device = precision, device
 
@@ -310,29 +322,44 @@ class Objective:
             with autocast(self.device, self.precision): return module(**kw)
         return run
 
-    def loss(self, q: torch.Tensor, p: torch.Tensor, batch: dict, progress: float) -> tuple[torch.Tensor, dict]:
-        "Loss of this process's rows against the whole batch, and its parts (0-d tensors) for the log."
+    def loss(self, q: torch.Tensor, p: torch.Tensor, batch: dict, lambd: float) -> tuple[torch.Tensor, dict]:
+        """Loss of this process's rows against the whole batch, and its parts (0-d tensors) for the log. The
+        discriminator's cross-entropy enters unweighted (it trains at its own learning rate); the encoder receives
+        its gradient reversed and scaled by the adversary's weight x `lambd`."""
         q_all, p_all = gather_with_grad(q), gather_with_grad(p)
         rank = dist.get_rank() if distributed() else 0
         nce = self.loss_fn(q, p_all, offset=rank * len(q))
         parts = dict(infonce=nce.detach())
-        if self.adversary is None: return nce, parts
+        if self.adversary is None:
+            return nce, parts
+        emb = torch.cat([q_all, p_all])
         langs = torch.cat([gather_ids(batch['query_lang']), gather_ids(batch['passage_lang'])])
-        adv, acc = self.adversary(torch.cat([q_all, p_all]), langs, progress)
-        parts.update(adv=adv.detach(), adv_acc=acc)
-        return nce + adv, parts
+        ce, acc, adversary_loss = self.adversary(emb, langs, lambd, past=self.memory.rows())
+        self.memory.add(emb, langs)
+        self.last_adversary_input = (emb.detach(), langs)   # for the extra discriminator updates of the step
+        parts.update(adv=self.unwrap(self.adversary).weight * ce.detach(), adv_ce=ce.detach(), adv_acc=acc)
+        return nce + adversary_loss, parts
 
-    def backward(self, batch: dict, progress: float = 0.0, sync: bool = True) -> dict:
+    def discriminator_step(self, optimizer) -> None:
+        """One more update of the discriminator alone, on the last batch's embeddings and the memory (all detached):
+        only its parameters get gradients, and the optimizer skips parameters without one."""
+        emb, langs = self.last_adversary_input
+        _, _, adversary_loss = self.adversary(emb, langs, 0.0, past=self.memory.rows())
+        adversary_loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    def backward(self, batch: dict, lambd: float = 0.0, sync: bool = True) -> dict:
         "Forward and backward of one (micro-)batch; returns the loss parts."
         with (contextlib.nullcontext() if sync else self.no_sync()):
             if self.cache is None:
                 q, p = self.encode(self.model)(query=batch['query'], passage=batch['passage'])
-                loss, parts = self.loss(q, p, batch, progress)
+                loss, parts = self.loss(q, p, batch, lambd)
                 loss.backward()
                 return parts
             q, p, chunks = self.cache.embed(self.encode(self.unwrap(self.model)), batch['query'], batch['passage'])
             q.requires_grad_(); p.requires_grad_()
-            loss, parts = self.loss(q, p, batch, progress)
+            loss, parts = self.loss(q, p, batch, lambd)
             loss.backward()
             self.cache.backward(self.encode(self.model), chunks, q.grad, p.grad, no_sync=self.no_sync)
             return parts
@@ -509,7 +536,7 @@ def make_accelerator(cfg: TrainConfig, out: Path):
     return acc
 
 def build_model(cfg: TrainConfig, langs: list, device):
-    "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None) and the trainable parameters."
+    "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None) and the encoder's trainable parameters."
     enc = load_model(cfg.model, device=device).train()
     if cfg.freeze_embeddings: enc.model.embeddings.word_embeddings.weight.requires_grad_(False)
     if cfg.dropout is not None: set_dropout(enc.model, cfg.dropout)
@@ -517,17 +544,27 @@ def build_model(cfg: TrainConfig, langs: list, device):
     adversary = None
     if cfg.method in ('adversarial', 'hybrid+adversarial'):
         adversary = LanguageAdversary(enc.dim, langs, cfg.adv_hidden, cfg.adv_weight).to(device)
-    params = [p for p in enc.parameters() if p.requires_grad] + (list(adversary.parameters()) if adversary else [])
+    params = [p for p in enc.parameters() if p.requires_grad]
     return enc, adversary, params
 
-def build_optimizer(cfg: TrainConfig, params: list):
-    "AdamW (fused; no weight decay on biases and norms) and the linear warmup-then-decay schedule."
-    decay = [p for p in params if p.ndim >= 2]; no_decay = [p for p in params if p.ndim < 2]
-    fused = all(p.device.type in ('cpu', 'cuda') for p in params)   # one kernel per step for all parameters, where PyTorch has it
-    opt = torch.optim.AdamW([dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)], lr=cfg.lr,
-                            fused=fused or None)
+def build_optimizer(cfg: TrainConfig, params: list, adversary_params: list = ()):
+    """AdamW (fused; no weight decay on biases and norms) with the linear warmup-then-decay schedule for the encoder,
+    and the discriminator in a parameter group of its own at the constant learning rate `adv_lr`."""
+    adversary_params = list(adversary_params)
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    groups = [dict(params=decay, weight_decay=cfg.weight_decay), dict(params=no_decay, weight_decay=0.0)]
+    if adversary_params:
+        groups.append(dict(params=adversary_params, weight_decay=0.0, lr=cfg.adv_lr))
+    everything = params + adversary_params
+    fused = all(p.device.type in ('cpu', 'cuda') for p in everything)   # one kernel per step, where PyTorch has it
+    opt = torch.optim.AdamW(groups, lr=cfg.lr, fused=fused or None)
     warm = int(cfg.warmup * cfg.steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
+    def encoder_schedule(s):
+        return (s + 1) / max(1, warm) if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))
+    def constant(s):
+        return 1.0
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, [encoder_schedule, encoder_schedule] + [constant] * (len(groups) - 2))
     return opt, sched
 
 def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> TrainingRun:
@@ -543,11 +580,13 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
     precision = resolve_precision(acc.device, cfg.precision)
     set_seed(cfg.seed)
     enc, adversary, params = build_model(cfg, train_c.langs, acc.device)
-    opt, sched = build_optimizer(cfg, params)
+    opt, sched = build_optimizer(cfg, params, adversary.parameters() if adversary is not None else ())
     if adversary is None: model, opt, sched = acc.prepare(enc, opt, sched)
     else: model, adversary, opt, sched = acc.prepare(enc, adversary, opt, sched)
     state = TrainState()
     acc.register_for_checkpointing(state)
+    memory = EmbeddingMemory(cfg.adv_memory if adversary is not None else 0)   # checkpointed with the run
+    acc.register_for_checkpointing(memory)
     acc.register_save_state_pre_hook(skip_frozen_weights)
     resumed = load_checkpoint(acc, out)
     prefixes, lengths = (enc.config.query_prefix, enc.config.passage_prefix), (cfg.max_query_length, cfg.max_passage_length)
@@ -563,7 +602,7 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
         for m in mods: stack.enter_context(acc.no_sync(m))
         return stack
     objective = Objective(model, InfoNCELoss(cfg.temperature, cfg.loss_denominator), adversary, cfg.cache_chunk_size,
-                          precision, acc.device, no_sync, acc.unwrap_model)
+                          precision, acc.device, no_sync, acc.unwrap_model, memory)
     run = TrainingRun(cfg, acc, model, adversary, opt, sched, objective, params, batches, val, state, out, precision, (train_c, val_c))
     if run.main: run.log = open_log(out / 'train_log.jsonl', state.step)
     if cfg.log_with != 'none':
@@ -590,7 +629,8 @@ def train_step(run: TrainingRun) -> dict:
     kinds, pairs, rates, sums = [], [], [], {}
     for micro in range(cfg.grad_accum):
         batch = to_device(next(run.batches), acc.device)
-        parts = run.objective.backward(batch, progress=st.step / cfg.steps, sync=micro == cfg.grad_accum - 1)
+        lambd = reversal_lambda(st.step, cfg.steps, cfg.adv_warmup)
+        parts = run.objective.backward(batch, lambd=lambd, sync=micro == cfg.grad_accum - 1)
         for k, v in parts.items(): sums[k] = sums.get(k, 0) + v / cfg.grad_accum
         kinds.append(batch['kind']); rates.append(batch['noise_rate'])
         if cfg.log_batches: pairs.append(batch['pairs'])
@@ -603,9 +643,12 @@ def train_step(run: TrainingRun) -> dict:
         raise TrainingError(f"non-finite loss or gradient at step {st.step + 1} ({rec}); stopped before the update, the last "
                             f"good checkpoint in {run.out} is kept")
     run.optimizer.step(); run.scheduler.step(); run.optimizer.zero_grad(set_to_none=True)
+    for _ in range(cfg.adv_steps - 1 if run.adversary is not None else 0):
+        run.objective.discriminator_step(run.optimizer)
     st.step += 1; st.batches_done += cfg.grad_accum
     rec.update(loss=rec['infonce'] + rec.get('adv', 0.0), lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
-    if run.adversary is not None: rec['adv_lambda'] = acc.unwrap_model(run.adversary).reverse.lambd
+    if run.adversary is not None:
+        rec['adv_lambda'] = lambd   # the schedule's value; the encoder receives -adv_weight * lambda x the gradient
     if cfg.query_noise: rec['noise_rates'] = rates
     if cfg.log_batches: rec['pairs'] = [_gather_pairs(p, acc) for p in pairs]
     return rec
@@ -654,7 +697,8 @@ def log_step(run: TrainingRun, rec: dict):
         run.log.write(json.dumps(rec) + '\n'); run.log.flush()
         run.bar.update(1); run.bar.set_postfix(loss=f"{rec['loss']:.3f}", **({'val_map': f"{rec['val_map']:.3f}"} if 'val_map' in rec else {}))
     if run.cfg.log_with != 'none':
-        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_acc', 'adv_lambda', 'grad_norm', 'lr') if k in rec}
+        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_ce', 'adv_acc', 'adv_lambda', 'grad_norm', 'lr')
+                   if k in rec}
         scalars['train/mono_batches'] = sum(k == 'mono' for k in rec['kinds']) / len(rec['kinds'])
         scalars.update({f'val/{k[4:]}': rec[k] for k in ('val_loss', 'val_map') if k in rec})
         run.accelerator.log(scalars, step=rec['step'])
@@ -685,7 +729,8 @@ def make_summary(run: TrainingRun, fingerprint: str) -> dict:
     "What `train_summary.json` records (and `train` returns)."
     cfg, acc, st = run.cfg, run.accelerator, run.state
     best = next((h for h in st.val_history if h['step'] == st.best_step), {})
-    secs = [json.loads(l)['secs'] for l in (run.out / 'train_log.jsonl').read_text().splitlines()]
+    log = [json.loads(l) for l in (run.out / 'train_log.jsonl').read_text().splitlines()]
+    secs = [r['secs'] for r in log]
     step_s = float(np.mean(secs)) if secs else None
     return dict(steps=st.step, best_step=st.best_step, best_val_loss=best.get('loss', math.inf), best_val_map=best.get('map'),
                 select_by=cfg.select_by, val_history=st.val_history, stopped_early=st.stopped_early,
@@ -697,7 +742,15 @@ def make_summary(run: TrainingRun, fingerprint: str) -> dict:
                 world_size=acc.num_processes,
                 global_batch=cfg.batch_size, per_process_batch=cfg.batch_size // acc.num_processes,
                 grad_accum=cfg.grad_accum, cache_chunk_size=cfg.cache_chunk_size, model_dir=str(run.out / 'model'),
-                fingerprint=fingerprint, train_pairs_ids=len(run.corpora[0]), val_ids=len(run.corpora[1]))
+                fingerprint=fingerprint, train_pairs_ids=len(run.corpora[0]), val_ids=len(run.corpora[1]),
+                **adversary_record(run, log))
+
+def adversary_record(run: TrainingRun, log: list) -> dict:
+    "{'adversary': {'min_adv_ce', 'chance_ce', 'inert'}} of a run with a language adversary (losses.adversary_summary), else {}."
+    ces = [r['adv_ce'] for r in log if 'adv_ce' in r]
+    if run.adversary is None or not ces:
+        return {}
+    return dict(adversary=adversary_summary(ces, len(run.accelerator.unwrap_model(run.adversary).langs)))
 
 def train(cfg: TrainConfig, data_dir=None, show_progress: bool = True, on_step=None) -> dict:
     """Train per `cfg`; resume from `cfg.out_dir/checkpoint` if present. Returns the summary dict.

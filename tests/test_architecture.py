@@ -16,6 +16,7 @@ FLOORS = {   # one module a line, so that modules added side by side merge witho
     'samplers': 2,
     'stats': 2,
     'metrics': 2,
+    'losses': 2.1,
     'card': 2.2,
     'model': 2.5,
     'encoders': 3,

@@ -1,7 +1,8 @@
 """GradCache (`cache_chunk_size`) gives the gradients of the plain in-batch loss, and batch 100 trains with it."""
 import json
 import torch
-from hybrid_nb.model import tiny_encoder, set_dropout, InfoNCELoss, LanguageAdversary
+from hybrid_nb.model import tiny_encoder, set_dropout
+from hybrid_nb.losses import InfoNCELoss, LanguageAdversary
 from hybrid_nb.samplers import HybridBatchSampler
 from hybrid_nb.train import TrainConfig, train, run_corpora, PairDataset, PairCollator, Objective, make_loader
 
@@ -10,7 +11,7 @@ def grads(corpus, chunk, adversarial):
     adv = LanguageAdversary(enc.dim, corpus.langs, dropout=0.0) if adversarial else None
     ds = PairDataset(corpus, enc.tokenizer, ('query: ', 'passage: '), (32, 64))
     batch = next(iter(make_loader(ds, HybridBatchSampler(corpus, 100, 0.5, seed=1), PairCollator(ds, corpus.langs))))
-    parts = Objective(enc, InfoNCELoss(0.05), adv, chunk).backward(batch, progress=0.3)
+    parts = Objective(enc, InfoNCELoss(0.05), adv, chunk).backward(batch, lambd=0.3)
     mods = [enc] + ([adv] if adv else [])
     return parts, {f'{i}.{k}': p.grad for i, m in enumerate(mods) for k, p in m.named_parameters() if p.grad is not None}
 
