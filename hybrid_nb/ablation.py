@@ -296,8 +296,12 @@ def _compute(e: Experiment, out: Path, keep_model: bool, show_progress: bool, lo
         metrics, per_query = evaluate(enc, ec, data_dir=e.data_dir, show_progress=show_progress and not log)
     metrics.update(params=p, run_id=out.name, train_summary=summary, provenance=prov, run_seconds=round(time.time() - t0, 1))
     save_metrics(metrics, per_query, out / 'metrics.json')
-    if tc is not None and keep_model:
-        record_evaluation(out / 'train' / 'model', headline(metrics), out.name)   # the kept model's card shows it
+    if tc is not None and keep_model:   # the kept model's card names this run and its headline
+        try:
+            line = headline(metrics)
+        except KeyError:                # the headline is LAReQA's (mAP, rank distance); other tasks are in metrics.json
+            line = f"{', '.join(metrics['tasks'])} (see the run's metrics.json)"
+        record_evaluation(out / 'train' / 'model', line, out.name)
     if tc is not None and not keep_model:
         for sub in ('model', 'best'): shutil.rmtree(out / 'train' / sub, ignore_errors=True)
     if log: log.say(f"done: {headline(metrics)}")

@@ -12,7 +12,7 @@ def test_train_then_evaluate(tmp_path, data_dir):
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout[r.stdout.index('{'):])
     assert summary['steps'] == 2 and (out / 'model' / 'hybrid_nb.json').is_file()
-    card = (out / 'model' / 'README.md').read_text()   # the model card (notebook 02c; tests/test_model_card.py)
+    card = (out / 'model' / 'README.md').read_text()   # the model card (notebook 02e; tests/test_model_card.py)
     assert card.startswith('---\nlibrary_name: "sentence-transformers"') and '| ratio | 0.5 (probability' in card
     assert len((out / 'train_log.jsonl').read_text().splitlines()) == 2
     m = tmp_path / 'metrics.json'

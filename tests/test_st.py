@@ -58,7 +58,16 @@ def test_trains_on_pure_hybrid_batches_and_evaluates(loss, pairs, base_folder, t
     before = model.encode(['Wer ist das?'], prompt_name='query')
     sampler = partial(RecordingSampler, ratio=0.5, steps_per_epoch=3)   # 6 steps = 2 epochs
     trainer = trainer_for(model, pairs, tmp_path / 'out', loss, sampler, steps=6)
+    columns = set()
+
+    class ColumnsCollator(type(trainer.data_collator)):
+        def __call__(self, features):
+            columns.update(features[0])
+            return super().__call__(features)
+
+    trainer.data_collator.__class__ = ColumnsCollator
     trainer.train()
+    assert columns - {'dataset_name'} == {'anchor', 'positive'}   # the sampler's id and language columns stay hidden
     (made,) = RecordingSampler.made
     assert trainer.state.global_step == 6 and len(made.batches) == 6
     for _, batch in made.batches:
