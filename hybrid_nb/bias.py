@@ -46,7 +46,8 @@ def language_probe(X: np.ndarray, langs, ids, seed: int = 0) -> dict:
     """Language identification from embeddings `X` (rows labelled by `langs`): a logistic regression fitted on the rows
     whose id is in one half of `ids` and tested on the other half; accuracy beside its chance rate."""
     langs, ids = np.asarray(langs), np.asarray(ids)
-    if len(set(langs)) < 2: raise DataError(f"a language probe needs texts in two or more languages, got {sorted(set(langs))}")
+    if len(set(langs)) < 2:
+        raise DataError(f"a language probe needs texts in two or more languages, got {sorted(set(langs))}")
     fit_ids, _ = id_halves(ids, seed)
     fit = np.isin(ids, list(fit_ids))
     if len(set(langs[fit])) < len(set(langs)) or fit.all():
@@ -67,11 +68,12 @@ def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, 
     qpos = {q: i for i, q in enumerate(data.qids)}
     sizes = np.array([len(c_emb[l]) for l in langs])
     offs = np.cumsum([0, *sizes])
-    if k > offs[-1]: raise DataError(f"same-language rate: k={k} is larger than the pool ({offs[-1]} candidates)")
+    if k > offs[-1]:
+        raise DataError(f"same-language rate: k={k} is larger than the pool ({offs[-1]} candidates)")
     pool = np.ascontiguousarray(np.concatenate([c_emb[l] for l in langs]), dtype=np.float32)
     rate = np.full((len(langs), len(qpos)), np.nan)
     fair = np.full_like(rate, np.nan)
-    block = block_rows(len(pool), memory_mb)
+    block = block_rows(len(pool), memory_mb, bytes_per_cell=16)     # scores, their negation, argpartition's int64 indices
     for a, lang in enumerate(langs):
         cols = np.array([qpos[q.qid] for q in data.questions[lang]], dtype=int)
         for s in range(0, len(cols), block):
