@@ -61,6 +61,12 @@ def language_probe(X: np.ndarray, langs, ids, seed: int = 0) -> dict:
                 n_fit=int(fit.sum()), n_test=int((~fit).sum()), n_ids=len(set(ids)), langs=sorted(set(langs.tolist())))
 
 # %% ../nbs/04d_bias.ipynb #d33a47f8
+def _own_in_top(S: np.ndarray, own: np.ndarray, kth: np.ndarray, k: int) -> np.ndarray:
+    "Own-language candidates among each row's top `k` (scores `S`, k-th largest `kth`), ties at `kth` shared evenly."
+    above_all, above_own = (S > kth).sum(1), (own > kth).sum(1)
+    tied_all, tied_own = (S == kth).sum(1), (own == kth).sum(1)
+    return above_own + (k - above_all) * tied_own / tied_all
+
 def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, memory_mb: float = 256) -> tuple:
     """(rate, fair): per query (languages x question ids, NaN where missing) the share of its top `k` in the pooled
     candidates `c_emb` that is in its own language, and that share for a language-blind ranker."""
@@ -73,13 +79,14 @@ def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, 
     pool = np.ascontiguousarray(np.concatenate([c_emb[l] for l in langs]), dtype=np.float32)
     rate = np.full((len(langs), len(qpos)), np.nan)
     fair = np.full_like(rate, np.nan)
-    block = block_rows(len(pool), memory_mb, bytes_per_cell=16)     # scores, their negation, argpartition's int64 indices
+    block = block_rows(len(pool), memory_mb, bytes_per_cell=6)      # the scores, a copy of the own language's, a mask
     for a, lang in enumerate(langs):
         cols = np.array([qpos[q.qid] for q in data.questions[lang]], dtype=int)
         for s in range(0, len(cols), block):
             S = np.asarray(q_emb[lang][s:s + block], dtype=np.float32) @ pool.T
-            top = np.argpartition(-S, k - 1, axis=1)[:, :k]
-            rate[a, cols[s:s + block]] = ((top >= offs[a]) & (top < offs[a + 1])).mean(1)
+            own = S[:, offs[a]:offs[a + 1]].copy()
+            S.partition(len(pool) - k, axis=1)             # in place: that column now holds each row's k-th largest score
+            rate[a, cols[s:s + block]] = _own_in_top(S, own, S[:, len(pool) - k:len(pool) - k + 1], k) / k
         fair[a, cols] = sizes[a] / offs[-1]
     return rate, fair
 
