@@ -46,7 +46,8 @@ def language_probe(X: np.ndarray, langs, ids, seed: int = 0) -> dict:
     """Language identification from embeddings `X` (rows labelled by `langs`): a logistic regression fitted on the rows
     whose id is in one half of `ids` and tested on the other half; accuracy beside its chance rate."""
     langs, ids = np.asarray(langs), np.asarray(ids)
-    if len(set(langs)) < 2: raise DataError(f"a language probe needs texts in two or more languages, got {sorted(set(langs))}")
+    if len(set(langs)) < 2:
+        raise DataError(f"a language probe needs texts in two or more languages, got {sorted(set(langs))}")
     fit_ids, _ = id_halves(ids, seed)
     fit = np.isin(ids, list(fit_ids))
     if len(set(langs[fit])) < len(set(langs)) or fit.all():
@@ -60,6 +61,12 @@ def language_probe(X: np.ndarray, langs, ids, seed: int = 0) -> dict:
                 n_fit=int(fit.sum()), n_test=int((~fit).sum()), n_ids=len(set(ids)), langs=sorted(set(langs.tolist())))
 
 # %% ../nbs/04d_bias.ipynb #d33a47f8
+def _own_in_top(S: np.ndarray, own: np.ndarray, kth: np.ndarray, k: int) -> np.ndarray:
+    "Own-language candidates among each row's top `k` (scores `S`, k-th largest `kth`), ties at `kth` shared evenly."
+    above_all, above_own = (S > kth).sum(1), (own > kth).sum(1)
+    tied_all, tied_own = (S == kth).sum(1), (own == kth).sum(1)
+    return above_own + (k - above_all) * tied_own / tied_all
+
 def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, memory_mb: float = 256) -> tuple:
     """(rate, fair): per query (languages x question ids, NaN where missing) the share of its top `k` in the pooled
     candidates `c_emb` that is in its own language, and that share for a language-blind ranker."""
@@ -67,17 +74,19 @@ def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, 
     qpos = {q: i for i, q in enumerate(data.qids)}
     sizes = np.array([len(c_emb[l]) for l in langs])
     offs = np.cumsum([0, *sizes])
-    if k > offs[-1]: raise DataError(f"same-language rate: k={k} is larger than the pool ({offs[-1]} candidates)")
+    if k > offs[-1]:
+        raise DataError(f"same-language rate: k={k} is larger than the pool ({offs[-1]} candidates)")
     pool = np.ascontiguousarray(np.concatenate([c_emb[l] for l in langs]), dtype=np.float32)
     rate = np.full((len(langs), len(qpos)), np.nan)
     fair = np.full_like(rate, np.nan)
-    block = block_rows(len(pool), memory_mb)
+    block = block_rows(len(pool), memory_mb, bytes_per_cell=6)      # the scores, a copy of the own language's, a mask
     for a, lang in enumerate(langs):
         cols = np.array([qpos[q.qid] for q in data.questions[lang]], dtype=int)
         for s in range(0, len(cols), block):
             S = np.asarray(q_emb[lang][s:s + block], dtype=np.float32) @ pool.T
-            top = np.argpartition(-S, k - 1, axis=1)[:, :k]
-            rate[a, cols[s:s + block]] = ((top >= offs[a]) & (top < offs[a + 1])).mean(1)
+            own = S[:, offs[a]:offs[a + 1]].copy()
+            S.partition(len(pool) - k, axis=1)             # in place: that column now holds each row's k-th largest score
+            rate[a, cols[s:s + block]] = _own_in_top(S, own, S[:, len(pool) - k:len(pool) - k + 1], k) / k
         fair[a, cols] = sizes[a] / offs[-1]
     return rate, fair
 

@@ -32,7 +32,8 @@ def check_sources(sources) -> tuple:
     "The mean sources as a tuple, from a tuple or a comma-separated string; a one-line error for an unknown one."
     out = tuple(s.strip() for s in sources.split(',') if s.strip()) if isinstance(sources, str) else tuple(sources)
     bad = [s for s in out if s not in MEAN_SOURCES]
-    if bad or not out: raise ConfigError(f"offset mean sources must be some of {', '.join(MEAN_SOURCES)}, got {sources!r}")
+    if bad or not out:
+        raise ConfigError(f"offset mean sources must be some of {', '.join(MEAN_SOURCES)}, got {sources!r}")
     return out
 
 def _sample_ids(ids, n: int, seed: int) -> list:
@@ -50,7 +51,8 @@ def mean_texts(langs, held_out: dict, sources=MEAN_SOURCES, n: int = 200, seed: 
     out, need_ntrex = {}, []
     for lang in langs:
         source = next((s for s in sources if s == 'ntrex' or lang in held_out), None)
-        if source is None: raise DataError(f"no text for the offset mean of {lang!r} in the sources {', '.join(sources)}")
+        if source is None:
+            raise DataError(f"no text for the offset mean of {lang!r} in the sources {', '.join(sources)}")
         if source == 'ntrex':
             need_ntrex.append(lang)
             continue
@@ -60,7 +62,8 @@ def mean_texts(langs, held_out: dict, sources=MEAN_SOURCES, n: int = 200, seed: 
         corpus = ntrex_passages(need_ntrex, evaluation, data_dir)
         ids = _sample_ids(corpus.ids, n, seed)
         out.update({l: dict(source='ntrex', texts=[corpus.passages[i][l] for i in ids]) for l in need_ntrex})
-    if evaluation is not None: assert_means_zero_shot(out, evaluation)
+    if evaluation is not None:
+        assert_means_zero_shot(out, evaluation)
     return {l: out[l] for l in langs}
 
 def guarded_sets(loaded=(), data_dir=None) -> list:
@@ -78,11 +81,13 @@ def assert_means_zero_shot(texts: dict, evaluation) -> None:
 def language_means(emb: dict) -> dict:
     "`{lang: mean vector}` of `{lang: (n, dim) embeddings}` (float32)."
     empty = [l for l, e in emb.items() if len(e) == 0]
-    if empty: raise DataError(f"no embedding to average for the offset mean of {empty}")
+    if empty:
+        raise DataError(f"no embedding to average for the offset mean of {empty}")
     return {l: np.asarray(e, dtype=np.float64).mean(0).astype(np.float32) for l, e in emb.items()}
 
 def offset_candidates(c_emb: dict, means: dict) -> dict:
     "`{lang: c - mean[lang]}`: each language's candidate embeddings minus its mean, not re-normalised."
     missing = [l for l in c_emb if l not in means]
-    if missing: raise DataError(f"no offset mean for the candidate language(s) {missing}")
+    if missing:
+        raise DataError(f"no offset mean for the candidate language(s) {missing}")
     return {l: (np.asarray(c, dtype=np.float32) - means[l]).astype(np.float32) for l, c in c_emb.items()}

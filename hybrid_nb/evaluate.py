@@ -255,7 +255,8 @@ def task_view(metrics: dict, task: str | None = None) -> dict:
     `task_timing`, `timing` stays the evaluation's, and `qids` is at the top as in old files."""
     m = upgrade_metrics(metrics); task = task or m['tasks'][0]
     blocks = [*m['tasks'], *m.get('debias', {}).get('variants', {})]     # plain tasks and de-biased variants
-    if task not in blocks: raise DataError(f"no metrics of task {task!r} (the file has {', '.join(blocks)})")
+    if task not in blocks:
+        raise DataError(f"no metrics of task {task!r} (the file has {', '.join(blocks)})")
     top = {k: v for k, v in m.items() if k != 'tasks' and k not in blocks}
     block = {k: v for k, v in m[task].items() if k != 'timing'}
     return {**top, **block, 'task': task, 'task_timing': m[task].get('timing'), 'qids': m[task].get('dataset', {}).get('qids')}
