@@ -20,9 +20,9 @@ from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 from .tasks import make_task
 
 # %% auto #0
-__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'STEP_MB_PER_PAIR_TOKEN', 'full_tasks', 'Experiment',
-           'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root',
-           'git_commit', 'task_names', 'chunk_for_memory', 'experiment_configs', 'run_experiment']
+__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'STEP_MB_PER_PAIR_TOKEN', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment',
+           'default_run_dir', 'task_names', 'chunk_for_memory', 'experiment_configs', 'task_metrics', 'lareqa_summary',
+           'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
 def full_tasks(tatoeba_langs: str) -> list:
@@ -49,8 +49,8 @@ _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chu
 METHODS = TRAIN_METHODS + ('none',)
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
-# fields added after runs were committed: left out of the id at these values, so those runs keep their ids
-_ADDED_LATER = {'noise_kind': 'synthetic', 'query_noise_kind': 'synthetic'}
+_CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', 'device', 'embedding_cache', 'memory_mb')
+                                                                      # TrainConfig / EvalConfig fields of the same kind
 
 @dataclass
 class Experiment:
@@ -103,10 +103,15 @@ class Experiment:
 
     @property
     def run_id(self) -> str:
-        "A readable, unique folder name: method, ratio, model, profile, seed and a hash of everything that is computed."
+        """A readable, unique folder name: method, ratio, model, profile, seed and a hash of everything that is computed:
+        the experiment and its fully resolved TrainConfig and EvalConfig (profile settings, adversary and method
+        settings included), less where and how fast a run happens (`_NOT_IN_ID`, `_CONFIG_NOT_IN_ID`)."""
         e = self.resolve()
-        keyed = {k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID and _ADDED_LATER.get(k, ...) != v}
-        h = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:8]
+        tc, ec = experiment_configs(e, Path('run'))
+        keyed = dict(experiment={k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID},
+                     train=tc and {k: v for k, v in asdict(tc).items() if k not in _CONFIG_NOT_IN_ID},
+                     eval={k: v for k, v in asdict(ec).items() if k not in _CONFIG_NOT_IN_ID})
+        h = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:8]
         r = 'base' if e.ratio is None else f"r{e.ratio:.2f}"
         arm = ('_qnoise' + ('' if e.query_noise_kind == 'synthetic' else f'_{e.query_noise_kind}')) if e.query_noise else ''
         return f"{e.method.replace('+', '_')}{arm}-{r}-{Path(str(e.model)).name}-{e.profile}-seed{e.seed}-{h}"
@@ -130,6 +135,48 @@ def _as_list(v):
     if not isinstance(v, str): return [v]
     try: return json.loads(v) if v.strip().startswith('[') else [x.strip() for x in v.split(',') if x.strip()]
     except json.JSONDecodeError: return [x.strip(" '\"") for x in v.strip('[] ').split(',') if x.strip(" '\"")]
+
+def task_names(tasks: list) -> list[str]:
+    "The names of evaluation tasks given as names or option dicts (each checked by `make_task`, notebook 04c)."
+    return [make_task(t).name for t in tasks]
+
+def _tracker() -> str:
+    "TensorBoard curves where TensorBoard is installed (a requirement of the package), else none: the JSONL log is always written."
+    import importlib.util
+    return 'tensorboard' if importlib.util.find_spec('tensorboard') or importlib.util.find_spec('tensorboardX') else 'none'
+
+# Memory of one fp32 training step of e5-small on a batch of 100 pairs x 128 tokens without GradCache chunks, above what
+# the process held before the step: 2,289 MB (bench/results/train-amx.json, memory_batch_100); it grows with pairs x tokens.
+STEP_MB_PER_PAIR_TOKEN = 2289 / (100 * 128)
+
+def chunk_for_memory(batch_size: int, max_length: int, chunk: int = 16, available_mb: float | None = None) -> int | None:
+    "GradCache chunk size for a batch: None (no chunks) where the whole batch fits in available memory with half to spare."
+    if available_mb is None:
+        import psutil
+        available_mb = psutil.virtual_memory().available / 2**20
+    need_mb = STEP_MB_PER_PAIR_TOKEN * batch_size * max_length
+    return None if 1.5 * need_mb <= available_mb else chunk
+
+def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, EvalConfig]:
+    """The `TrainConfig` and `EvalConfig` of a resolved experiment `e`. The zero-shot guard of training checks the
+    training source against every evaluation task."""
+    prof = PROFILES[e.profile]
+    tc = None
+    chunk = e.cache_chunk_size
+    if chunk == 'fit':
+        chunk = chunk_for_memory(e.batch_size, prof['max_passage_length'])
+    if e.method != 'none':
+        tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
+                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk, lr=e.lr,
+                         temperature=e.temperature, query_noise=e.query_noise, query_noise_kind=e.query_noise_kind,
+                         seed=e.seed,
+                         eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
+                         max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
+                         precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
+    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on, noise_kind=e.noise_kind,
+                    max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
+                    bootstrap=prof['bootstrap'], precision=prof.get('eval_precision', prof['precision']), seed=0)
+    return tc, ec
 
 # %% ../nbs/05_ablation.ipynb #407f2cb1
 def task_metrics(metrics: dict, task: str | None = None) -> dict:
@@ -217,48 +264,6 @@ def git_commit(path='.') -> str:
                                capture_output=True, text=True, timeout=10).stdout.strip()
         return (c or 'unknown') + ('+dirty' if dirty else '')
     except Exception: return 'unknown'
-
-def task_names(tasks: list) -> list[str]:
-    "The names of evaluation tasks given as names or option dicts (each checked by `make_task`, notebook 04c)."
-    return [make_task(t).name for t in tasks]
-
-def _tracker() -> str:
-    "TensorBoard curves where TensorBoard is installed (a requirement of the package), else none: the JSONL log is always written."
-    import importlib.util
-    return 'tensorboard' if importlib.util.find_spec('tensorboard') or importlib.util.find_spec('tensorboardX') else 'none'
-
-# Memory of one fp32 training step of e5-small on a batch of 100 pairs x 128 tokens without GradCache chunks, above what
-# the process held before the step: 2,289 MB (bench/results/train-amx.json, memory_batch_100); it grows with pairs x tokens.
-STEP_MB_PER_PAIR_TOKEN = 2289 / (100 * 128)
-
-def chunk_for_memory(batch_size: int, max_length: int, chunk: int = 16, available_mb: float | None = None) -> int | None:
-    "GradCache chunk size for a batch: None (no chunks) where the whole batch fits in available memory with half to spare."
-    if available_mb is None:
-        import psutil
-        available_mb = psutil.virtual_memory().available / 2**20
-    need_mb = STEP_MB_PER_PAIR_TOKEN * batch_size * max_length
-    return None if 1.5 * need_mb <= available_mb else chunk
-
-def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, EvalConfig]:
-    """The `TrainConfig` and `EvalConfig` of a resolved experiment `e`. The zero-shot guard of training checks the
-    training source against every evaluation task."""
-    prof = PROFILES[e.profile]
-    tc = None
-    chunk = e.cache_chunk_size
-    if chunk == 'fit':
-        chunk = chunk_for_memory(e.batch_size, prof['max_passage_length'])
-    if e.method != 'none':
-        tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
-                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk, lr=e.lr,
-                         temperature=e.temperature, query_noise=e.query_noise, query_noise_kind=e.query_noise_kind,
-                         seed=e.seed,
-                         eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
-                         max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
-                         precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
-    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on, noise_kind=e.noise_kind,
-                    max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
-                    bootstrap=prof['bootstrap'], precision=prof.get('eval_precision', prof['precision']), seed=0)
-    return tc, ec
 
 def _finished(out: Path) -> dict | None:
     "The metrics of a finished run folder, or None."

@@ -17,7 +17,7 @@ from .errors import HybridNBError, DataError
 from .languages import DEFAULT_TIERS, joshi_class, iso3
 from .data import DATASETS
 from .metrics import by_tier
-from .stats import minimal_detectable_difference, argmax_shares, seed_contrast
+from .stats import minimal_detectable_difference, argmax_shares, seed_contrast, seed_permutation_p
 from .comparisons import (Measure, Estimator, rq1_contrasts, rq2_contrasts, run_family, check_families, find_arm,
                           difference, test_contrast,
                           ratio_arms, PAPER_RATIO, EQUIVALENCE_MARGIN, ALPHA)
@@ -733,11 +733,26 @@ def section_answers(s: Study) -> Section:
           f"(`hybrid_nb.comparisons`), tested across training seeds and Holm-adjusted within its research question; "
           f"'detected' means Holm p < {ALPHA:g}, anything else is worded 'no detectable difference at this seed count'.\n")
     sec.w('**RQ1** (the monolingual:cross-lingual batch ratio). ' + ' '.join(_rq1_answer(s, s.families['RQ1'])) + '\n')
+    rq2 = _rq2_answer(s, s.families['RQ2']) or ['Not answerable from these runs: no configuration to compare hybrid batches with.']
     sec.w('**RQ2** (hybrid batches vs language-adversarial training, low-resource languages relative to English). '
-          + ' '.join(_rq2_answer(s, s.families['RQ2'])) + '\n')
+          + ' '.join(rq2) + '\n')
     return sec
 
 # %% ../nbs/06_report.ipynb #b4530f79
+def _resource_limit(s: Study) -> str:
+    "What the tasks with parallel questions can say about resource level: their lowest Joshi class, and whether it was seen."
+    seen = {iso3_of(l) for l in s.first.train_langs}
+    parts, lowest = [], []
+    for task in [t for t in (s.lareqa, s.task_of('paragraphs')) if t]:
+        cls, low = lowest_class(s.langs(task))
+        lowest.append(cls if cls is not None else 9)
+        unseen = all(iso3_of(l) not in seen for l in low)
+        parts.append(f"{dataset_name(task)}: class {cls} ({', '.join(low)}{', unseen in training' if unseen else ''})")
+    has_low = s.task_of('tatoeba') is not None
+    none_low = bool(lowest) and min(lowest) >= 3
+    return ("Resource level: the lowest Joshi class of the tasks with parallel questions is " + '; '.join(parts)
+            + (" -- none of them has a language of classes 0-2" + ('; only Tatoeba has.' if has_low else '.') if none_low else '.'))
+
 def section_limitations(s: Study) -> Section:
     "**Limitations**: what these runs can not show, generated from the runs where a number is involved."
     sec = Section()
@@ -745,26 +760,30 @@ def section_limitations(s: Study) -> Section:
     seeds = sorted({len([r for r in s.runs if r.arm == a]) for a in s.arms if a.method != 'none'})
     ts = next((r.metrics.get('train_summary') for r in s.runs if r.metrics.get('train_summary')), None) or {}
     n_train = ts.get('train_pairs_ids')
-    items = [f"One small encoder: {_model_line(s.first)}; it was retrieval-trained before any run here, so every "
-             "configuration starts close to the same model and differences between batch types are small.",
+    model = _model_line(s.first)
+    pretrained = ("; it was retrieval-trained before any run here, so every configuration starts close to the same model "
+                  "and differences between batch types are small") if 'retrieval-trained' in model else ''
+    n = min(seeds) if seeds else 1
+    floor = (f"With {n} + {n} seeds an exact permutation test over seeds can not reach p < "
+             f"{seed_permutation_p(np.zeros(n), np.ones(n))[1]:.2g}; " if n > 1 else "With one seed nothing is testable; ")
+    items = [f"One small encoder: {model}{pretrained}.",
              f"Training data: {f'{n_train:,} training questions of ' if n_train else ''}"
              f"{dataset_name(s.first.params.get('train_source', ''))} in {len(s.first.train_langs)} languages "
              f"({', '.join(s.first.train_langs)}).",
-             f"{'/'.join(str(n) for n in seeds)} training seeds per configuration. With 3 + 3 seeds an exact permutation "
-             "test over seeds can not reach p < 0.1; the t test used here assumes normal seed effects. See 'How the "
-             "comparisons are tested' for the smallest difference these seed counts detect.",
+             f"{'/'.join(str(k) for k in seeds)} training seed(s) per configuration. {floor}the t test used here assumes "
+             "normal seed effects. See 'How the comparisons are tested' for the smallest difference these seed counts detect.",
              "The noise model: character and word edits injected at fixed rates into the queries (Tatoeba: the "
              "non-English side), not natural noise (ASR, OCR, user typos).",
-             "Resource level: XQuAD-R and XQuAD contain no language of Joshi classes 0-2; their lowest class here is 3 "
-             "(el, th; XQuAD also ro), and those languages are also unseen in training. Only Tatoeba has classes 0-2."]
+             _resource_limit(s)]
     tat = s.task_of('tatoeba')
     if tat:
         g = tatoeba_groups(s, tat)
+        seen = sorted({class_of(l) for l in g['seen in training']} - {None})
         items.append(f"Resource level vs exposure: on Tatoeba, classes 0-2 ({len(g['classes 0-2'])} languages) and unseen "
                      f"classes 3-5 ({len(g['classes 3-5, unseen in training'])}) are both unseen in training, so their "
-                     f"contrast follows resource level; the {len(g['seen in training'])} training languages are all classes "
-                     "4-5, so exposure can only be separated from resource level within classes 3-5 (unseen) against the "
-                     "seen languages, not within the low classes.")
+                     f"contrast follows resource level; the {len(g['seen in training'])} training languages are of classes "
+                     f"{', '.join(map(str, seen))}, so exposure can only be separated from resource level within classes 3-5 "
+                     "(unseen against seen), not within the low classes.")
     if s.inert_runs:
         items.append(f"The language adversary was inert in {len(s.inert_runs)} runs ({', '.join(sorted({r.arm.name for r in s.inert_runs}))}): "
                      f"its discriminator's cross-entropy never fell below {ADVERSARY_CHANCE_FRACTION:g} x ln(K), chance for "
