@@ -21,7 +21,7 @@ from .tasks import make_task
 
 # %% auto #0
 __all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'STEP_MB_PER_PAIR_TOKEN', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment',
-           'default_run_dir', 'task_names', 'chunk_for_memory', 'experiment_configs', 'task_metrics', 'lareqa_summary',
+           'default_run_dir', 'task_names', 'batch_fits_memory', 'experiment_configs', 'task_metrics', 'lareqa_summary',
            'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
@@ -41,7 +41,8 @@ PROFILES = {
                  tasks=['xquad-r'], eval_every=10, bootstrap=1000, max_query_length=64, max_passage_length=128, precision='auto'),
     'cpu': dict(STUDY_RECIPE, cache_chunk_size=16, tasks=full_tasks('cpu')),    # batch 100 in GradCache chunks of 16
     'gpu': dict(STUDY_RECIPE, cache_chunk_size=None, tasks=full_tasks('all')),
-    # the study on a CPU at a fraction of `cpu`'s cost: GradCache only where the batch does not fit memory, evaluation
+    # the study on a CPU at a fraction of `cpu`'s cost: GradCache's chunks re-embedded only where the batch does not fit
+    # memory (the same numbers, a forward pass fewer), evaluation
     # through `auto` (bf16 where the CPU has it natively; training stays fp32), all 112 Tatoeba languages
     'study': dict(STUDY_RECIPE, cache_chunk_size='fit', eval_precision='auto', tasks=full_tasks('all')),
 }
@@ -49,7 +50,8 @@ _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chu
 METHODS = TRAIN_METHODS + ('none',)
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
-_CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', 'device', 'embedding_cache', 'memory_mb')
+_CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', 'recompute_chunks', 'device',
+                     'embedding_cache', 'memory_mb')
                                                                       # TrainConfig / EvalConfig fields of the same kind
 
 @dataclass
@@ -149,31 +151,32 @@ def _tracker() -> str:
 # the process held before the step: 2,289 MB (bench/results/train-amx.json, memory_batch_100); it grows with pairs x tokens.
 STEP_MB_PER_PAIR_TOKEN = 2289 / (100 * 128)
 
-def chunk_for_memory(batch_size: int, max_length: int, chunk: int = 16, available_mb: float | None = None) -> int | None:
-    "GradCache chunk size for a batch: None (no chunks) where the whole batch fits in available memory with half to spare."
+def batch_fits_memory(batch_size: int, max_length: int, available_mb: float | None = None) -> bool:
+    "Whether a training step of the whole batch fits in available memory with half of it to spare."
     if available_mb is None:
         import psutil
         available_mb = psutil.virtual_memory().available / 2**20
-    need_mb = STEP_MB_PER_PAIR_TOKEN * batch_size * max_length
-    return None if 1.5 * need_mb <= available_mb else chunk
+    return 1.5 * STEP_MB_PER_PAIR_TOKEN * batch_size * max_length <= available_mb
 
 def experiment_configs(e: Experiment, out: Path) -> tuple[TrainConfig | None, EvalConfig]:
     """The `TrainConfig` and `EvalConfig` of a resolved experiment `e`. The zero-shot guard of training checks the
     training source against every evaluation task."""
     prof = PROFILES[e.profile]
     tc = None
-    chunk = e.cache_chunk_size
-    if chunk == 'fit':
-        chunk = chunk_for_memory(e.batch_size, prof['max_passage_length'])
+    chunk, recompute = e.cache_chunk_size, True
+    if chunk == 'fit':   # GradCache's chunks of 16 (its dropout masks), re-embedded only where the batch does not fit
+        chunk, recompute = 16, not batch_fits_memory(e.batch_size, prof['max_passage_length'])
     if e.method != 'none':
         tc = TrainConfig(model=e.model, train_source=e.train_source, eval_dataset=','.join(task_names(e.tasks)), method=e.method,
-                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk, lr=e.lr,
+                         ratio=e.ratio, steps=e.steps, batch_size=e.batch_size, cache_chunk_size=chunk,
+                         recompute_chunks=recompute, lr=e.lr,
                          temperature=e.temperature, query_noise=e.query_noise, query_noise_kind=e.query_noise_kind,
                          seed=e.seed,
                          eval_every=prof['eval_every'], checkpoint_every=prof['eval_every'], patience=prof.get('patience'),
                          max_query_length=prof['max_query_length'], max_passage_length=prof['max_passage_length'],
                          precision=prof['precision'], log_with=_tracker(), out_dir=str(out / 'train'))
-    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on, noise_kind=e.noise_kind,
+    ec = EvalConfig(e.tasks, e.langs, e.max_questions, noise_rates=e.noise_rates, noise_on=e.noise_on,
+                    noise_kind=e.noise_kind,
                     max_query_length=prof['max_query_length'], max_candidate_length=prof['max_passage_length'],
                     bootstrap=prof['bootstrap'], precision=prof.get('eval_precision', prof['precision']), seed=0)
     return tc, ec

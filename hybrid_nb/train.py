@@ -22,15 +22,16 @@ from .data import load_ntrex, ntrex_training_pairs, NTREX_SEEN
 from .noise import NOISE_KINDS, noisy_text
 from .samplers import HybridBatchSampler, batch_kind
 from .metrics import relevant_ranks, average_precision
-from .model import load_model, GradCache, autocast, resolve_precision, weights_fingerprint, pad_batch, set_dropout
+from .model import (load_model, GradCache, autocast, resolve_precision, weights_fingerprint, pad_batch,
+                             set_dropout, row_chunks)
 from .losses import InfoNCELoss, LanguageAdversary, EmbeddingMemory, reversal_lambda, adversary_summary
 
 # %% auto #0
 __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source',
            'evaluation_sets', 'run_corpora', 'BatchSlices', 'PairDataset', 'QueryNoise', 'PairCollator', 'to_device',
-           'make_loader', 'distributed', 'gather_with_grad', 'gather_ids', 'Objective', 'assert_tuning_source',
-           'ValidationSet', 'embed_keys', 'validate', 'TrainingError', 'save_checkpoint', 'frozen_keys',
-           'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
+           'make_loader', 'distributed', 'gather_with_grad', 'gather_ids', 'embed_keeping_graphs', 'Objective',
+           'assert_tuning_source', 'ValidationSet', 'embed_keys', 'validate', 'TrainingError', 'save_checkpoint',
+           'frozen_keys', 'skip_frozen_weights', 'load_checkpoint', 'remove_checkpoints', 'TrainState', 'TrainingRun',
            'launched_world_size', 'trains_on_cpu', 'check_joined', 'make_accelerator', 'build_model', 'build_optimizer',
            'setup_run', 'open_log', 'train_step', 'run_record', 'evaluate_and_select', 'log_step', 'finish',
            'make_summary', 'adversary_record', 'train', 'accelerate_launch_command']
@@ -62,6 +63,7 @@ class TrainConfig:
     steps: int = 100                     # optimizer steps
     batch_size: int = 16                 # the global batch (all processes together)
     cache_chunk_size: int | None = None  # GradCache: embed the batch in chunks of this many pairs (None: all at once)
+    recompute_chunks: bool = True        # chunks: re-embed in the backward (GradCache); False: keep their graphs
     grad_accum: int = 1                  # micro-batches per step (each its own in-batch negatives)
     lr: float = 3e-5
     weight_decay: float = 0.01
@@ -306,14 +308,24 @@ def gather_ids(x: torch.Tensor) -> torch.Tensor:
     return torch.cat(parts)
 
 # %% ../nbs/03_train.ipynb #cbdfba54
+def embed_keeping_graphs(module, query: dict, passage: dict, chunk_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "GradCache's chunks embedded once, in its order, with their autograd graphs kept: its dropout masks, one pass."
+    qs, ps = [], []
+    for cq, cp in zip(row_chunks(query, chunk_size), row_chunks(passage, chunk_size)):
+        q, p = module(query=cq, passage=cp)
+        qs.append(q)
+        ps.append(p)
+    return torch.cat(qs), torch.cat(ps)
+
 class Objective:
     "InfoNCE over the gathered batch (+ the language adversary); `backward(batch)` leaves the gradients in the weights."
     def __init__(self, model, loss_fn: InfoNCELoss, adversary=None, chunk_size: int | None = None,
                  precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m,
-                 memory: EmbeddingMemory | None = None):
+                 memory: EmbeddingMemory | None = None, recompute_chunks: bool = True):
         self.model, self.loss_fn, self.adversary, self.no_sync, self.unwrap = model, loss_fn, adversary, no_sync, unwrap
         self.memory = memory or EmbeddingMemory(0)   # past batches the discriminator also trains on
         self.cache = GradCache(chunk_size) if chunk_size else None
+        self.recompute_chunks = recompute_chunks
         self.precision, self.device = precision, device
 
     def encode(self, module):
@@ -352,6 +364,12 @@ class Objective:
     def backward(self, batch: dict, lambd: float = 0.0, sync: bool = True) -> dict:
         "Forward and backward of one (micro-)batch; returns the loss parts."
         with (contextlib.nullcontext() if sync else self.no_sync()):
+            if self.cache is not None and not self.recompute_chunks and not distributed():
+                chunk = self.cache.chunk_size
+                q, p = embed_keeping_graphs(self.encode(self.model), batch['query'], batch['passage'], chunk)
+                loss, parts = self.loss(q, p, batch, progress)
+                loss.backward()
+                return parts
             if self.cache is None:
                 q, p = self.encode(self.model)(query=batch['query'], passage=batch['passage'])
                 loss, parts = self.loss(q, p, batch, lambd)
@@ -602,7 +620,7 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
         for m in mods: stack.enter_context(acc.no_sync(m))
         return stack
     objective = Objective(model, InfoNCELoss(cfg.temperature, cfg.loss_denominator), adversary, cfg.cache_chunk_size,
-                          precision, acc.device, no_sync, acc.unwrap_model, memory)
+                          precision, acc.device, no_sync, acc.unwrap_model, memory, cfg.recompute_chunks)
     run = TrainingRun(cfg, acc, model, adversary, opt, sched, objective, params, batches, val, state, out, precision, (train_c, val_c))
     if run.main: run.log = open_log(out / 'train_log.jsonl', state.step)
     if cfg.log_with != 'none':
@@ -741,7 +759,8 @@ def make_summary(run: TrainingRun, fingerprint: str) -> dict:
                 device_name=torch.cuda.get_device_name(acc.device) if acc.device.type == 'cuda' else cpu_info()['model'],
                 world_size=acc.num_processes,
                 global_batch=cfg.batch_size, per_process_batch=cfg.batch_size // acc.num_processes,
-                grad_accum=cfg.grad_accum, cache_chunk_size=cfg.cache_chunk_size, model_dir=str(run.out / 'model'),
+                grad_accum=cfg.grad_accum, cache_chunk_size=cfg.cache_chunk_size,
+                recompute_chunks=cfg.recompute_chunks, model_dir=str(run.out / 'model'),
                 fingerprint=fingerprint, train_pairs_ids=len(run.corpora[0]), val_ids=len(run.corpora[1]),
                 **adversary_record(run, log))
 
