@@ -29,3 +29,16 @@ def test_cli_stats_ntrex(data_dir):
     assert (st['amh']['half'], st['xho']['half'], st['zho-CN']['script'], st['bem']['joshi']) == ('unseen', 'seen', 'Han', None)
     bad = run_cli('data', 'stats', '--dataset', 'ntrex', '--langs', 'kab')
     assert bad.returncode == 2 and bad.stderr.count('\n') == 1 and 'NTREX-128 has no Kabyle' in bad.stderr, bad.stderr
+
+def test_mixed_source_batches(data_dir):
+    "train_source='mlqa-r+ntrex': NTREX pairs only in cross-lingual batches, always English<->L; validation is MLQA-R's."
+    from hybrid_nb.train import TrainConfig, run_corpora
+    from hybrid_nb.samplers import HybridBatchSampler, batch_kind
+    train_c, val_c = run_corpora(TrainConfig(train_source='mlqa-r+ntrex', eval_dataset='xquad-r'))
+    assert not any(i.startswith('ntrex:') for i in val_c.ids) and val_c.name == 'mlqa-r+ntrex:val'
+    batches = list(HybridBatchSampler(train_c, 32, 0.5, steps_per_epoch=200).global_batches())
+    mono = [p for b in batches if batch_kind(b) == 'mono' for p in b]
+    cross = [p for b in batches if batch_kind(b) == 'cross' for p in b]
+    assert mono and not any(p.qid.startswith('ntrex:') for p in mono)
+    ntrex = [p for p in cross if p.qid.startswith('ntrex:')]
+    assert 0.3 < len(ntrex) / len(cross) < 0.7 and all('en' in (p.qlang, p.plang) for p in ntrex)
