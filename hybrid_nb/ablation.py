@@ -12,15 +12,16 @@ from pathlib import Path
 from .errors import ConfigError
 from .cache import Claim
 from .hardware import hardware, set_threads
-from .train import TrainConfig, METHODS as TRAIN_METHODS, train
+from .train import TrainConfig, train
+from .methods import METHODS as METHOD_RECORDS, get_method, batch_ratio
 from .encoders import load_encoder
 from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
 from .tasks import make_task
 
 # %% auto #0
-__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment', 'default_run_dir', 'task_metrics',
-           'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root', 'git_commit', 'task_names',
-           'experiment_configs', 'run_experiment']
+__all__ = ['STUDY_RECIPE', 'PROFILES', 'METHODS', 'OUTPUT_FOLDERS', 'full_tasks', 'Experiment', 'method_settings',
+           'default_run_dir', 'task_metrics', 'lareqa_summary', 'headline', 'clock', 'ProgressLog', 'package_root',
+           'git_commit', 'task_names', 'experiment_configs', 'run_experiment']
 
 # %% ../nbs/05_ablation.ipynb #7813b610
 def full_tasks(tatoeba_langs: str) -> list:
@@ -41,7 +42,7 @@ PROFILES = {
     'gpu': dict(STUDY_RECIPE, cache_chunk_size=None, tasks=full_tasks('all')),
 }
 _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chunk_size', 'max_questions', 'tasks')
-METHODS = TRAIN_METHODS + ('none',)
+METHODS = tuple(METHOD_RECORDS)   # every method's record: notebook 02d
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
 
@@ -49,7 +50,7 @@ _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where an
 class Experiment:
     "Every parameter of one run (train + evaluate); `None` fields are filled from the profile by `resolve`."
     ratio: float | None = 0.5            # P(monolingual batch); None for the untrained base
-    method: str = 'hybrid'               # hybrid | adversarial | hybrid+adversarial | none (untrained base)
+    method: str = 'hybrid'               # a METHODS name (hybrid, adversarial, ...) or none (the untrained base)
     model: str | None = None             # load_model spec; None: the profile's
     train_source: str = 'mlqa-r'
     eval_dataset: str = 'xquad-r'
@@ -83,7 +84,8 @@ class Experiment:
         if e.method == 'none':   # the untrained base: nothing to vary, and no training knob in its id
             e = replace(e, ratio=None, seed=0, steps=0, batch_size=None, lr=None, temperature=None, cache_chunk_size=None)
         if e.method == 'none' and e.query_noise: raise ConfigError("query_noise is a training arm: the untrained base has none")
-        return replace(e, ratio=None if e.ratio is None else float(e.ratio), noise_rates=[float(r) for r in e.noise_rates],
+        # the ratio the method really trains at (adversarial: 1), so the run id states it
+        return replace(e, ratio=batch_ratio(e.method, e.ratio), noise_rates=[float(r) for r in e.noise_rates],
                        query_noise=e.query_noise and [float(r) for r in e.query_noise],
                        run_dir=e.run_dir or default_run_dir())
 
@@ -92,6 +94,8 @@ class Experiment:
         "A readable, unique folder name: method, ratio, model, profile, seed and a hash of everything that is computed."
         e = self.resolve()
         keyed = {k: v for k, v in asdict(e).items() if k not in _NOT_IN_ID}
+        if get_method(e.method).terms:   # a de-biasing method's settings (TrainConfig's values) join its id
+            keyed['terms'] = method_settings(e.method)
         h = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:8]
         r = 'base' if e.ratio is None else f"r{e.ratio:.2f}"
         arm = '_qnoise' if e.query_noise else ''
@@ -105,6 +109,11 @@ class Experiment:
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown: raise ConfigError(f"unknown experiment parameter(s) {sorted(unknown)}")
         return cls(**d)
+
+def method_settings(method: str) -> dict:
+    "The values of method `method`'s de-biasing settings (`Method.terms`) that its runs train with: TrainConfig's."
+    defaults = TrainConfig()
+    return {k: getattr(defaults, k) for k in get_method(method).terms}
 
 def default_run_dir() -> str:
     "Where runs go: `$HYBRID_NB_RUNS`, else `runs` in the working directory."

@@ -66,7 +66,8 @@ def _add_sweep(sub):
                     'hybrid-nb sweep --profile cpu --ratios 0,0.5,1 --methods hybrid,adversarial --seeds 0,1,2 --engine ray --address auto')
     sw.add_argument('--ratios', default='0,0.25,0.5,0.75,1', help='comma-separated P(monolingual batch) values, e.g. 0,0.5,1')
     sw.add_argument('--methods', default='hybrid,adversarial',
-                    help='comma-separated methods among hybrid, adversarial, hybrid+adversarial, none (the untrained base)')
+                    help='comma-separated methods among hybrid, adversarial (X-X-mono + adversary, ratio 1), hybrid+adversarial, '
+                         'hybrid+erasure, none (the untrained base)')
     sw.add_argument('--seeds', default='0,1', help='comma-separated training seeds, e.g. 0,1,2')
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
     sw.add_argument('--noise-on', default='queries', help='where evaluation noise goes: queries, candidates or both')
@@ -121,8 +122,8 @@ def _add_report(sub):
 _TRAIN_FLAGS = dict(
     model=(str, "model: e5-small (embedded), tiny (tests), a model folder, or a hub id, e.g. runs/x/train/model"),
     train_source=(str, "training source, e.g. mlqa-r"),
-    method=(str, "hybrid, adversarial or hybrid+adversarial"),
-    ratio=(float, "P(monolingual batch), e.g. 0.5 (0 = X-Y, 1 = X-X-mono)"),
+    method=(str, "hybrid, adversarial (X-X-mono + adversary), hybrid+adversarial or hybrid+erasure"),
+    ratio=(float, "P(monolingual batch), e.g. 0.5 (0 = X-Y, 1 = X-X-mono); unset: the method's (0.5; adversarial: 1)"),
     steps=(int, "optimizer steps, e.g. 40"),
     batch_size=(int, "pairs per batch, e.g. 16"),
     lr=(float, "AdamW learning rate, e.g. 3e-5"),
@@ -130,7 +131,12 @@ _TRAIN_FLAGS = dict(
     out_dir=(str, "output folder (log, checkpoints, model), e.g. runs/my"),
     grad_accum=(int, "micro-batches per optimizer step, e.g. 2"),
     temperature=(float, "InfoNCE temperature, e.g. 0.05"),
-    adv_weight=(float, "weight of the language-adversarial loss, e.g. 0.1"),
+    adv_weight=(float, "adversary: the encoder receives -adv_weight x lambda x the discriminator's gradient, e.g. 0.1"),
+    adv_lr=(float, "the language discriminator's own learning rate, e.g. 1e-3"),
+    adv_steps=(int, "discriminator updates per encoder step, e.g. 4"),
+    adv_warmup=(int, "steps before the gradient reversal starts (the discriminator learns alone), e.g. 5"),
+    adv_memory=(int, "past batches the discriminator also trains on (detached), e.g. 16"),
+    erasure_weight=(float, "hybrid+erasure: weight of the in-batch language cross-covariance penalty, e.g. 10"),
     eval_every=(int, "validation interval in steps, e.g. 10"),
     patience=(int, "early stopping after this many validations without improvement, e.g. 3"),
     precision=(str, "auto, bf16 or fp32 (auto: bf16 where the device has it natively)"),

@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parents[1] / 'hybrid_nb'
 FLOORS = {
     'errors': 0, 'cache': 0.5, 'hardware': 0.5,
     'languages': 1, 'data': 1.5,
-    'noise': 2, 'samplers': 2, 'stats': 2, 'metrics': 2, 'losses': 2.2, 'model': 2.5,
+    'noise': 2, 'samplers': 2, 'stats': 2, 'metrics': 2, 'losses': 2.2, 'methods': 2.2, 'model': 2.5,
     'encoders': 3, 'train': 3, 'backends': 3.5,
     'tasks': 4,
     'evaluate': 5,
