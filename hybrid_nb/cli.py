@@ -290,7 +290,14 @@ def _cache(args):
 def _add_tune(sub):
     tu = _subparser(sub, 'tune', 'choose the training recipe on the training source only: lr x temperature x batch grid at ratio 0.5, '
                     'scored by validation mAP on held-out MLQA-R ids (notebook 05b)', 'hybrid-nb tune --out-dir runs/recipe')
-    tu.add_argument('--out-dir', default='runs/recipe', help='folder of the grid points and recipe.json (finished points are read back)')
+    tu.add_argument('--grid', default='recipe', choices=('recipe', 'adversary', 'erasure'),
+                    help='recipe (lr x temperature x batch), or a de-biasing grid (notebook 05b): adversary or erasure')
+    tu.add_argument('--out-dir', default=None,
+                    help='folder of the grid points and recipe.json / tuned.json (finished points are read back); '
+                         'default runs/recipe, runs/tune-adversary, runs/tune-erasure')
+    tu.add_argument('--values', default=None,
+                    help="de-biasing grids: the settings' values, e.g. 'adv_weight=0.1,1;adv_lr=1e-3' (default: the committed grid)")
+    tu.add_argument('--steps', type=int, default=None, help='de-biasing grids: steps per point, e.g. 40')
     for k, h in dict(lr='comma-separated learning rates, e.g. 1e-5,3e-5', temperature='comma-separated InfoNCE temperatures, e.g. 0.01,0.05',
                      batch_size='comma-separated batch sizes, e.g. 16,100',
                      cache_chunk_size='GradCache chunk for larger batches, e.g. 16; 0: none (e.g. on a GPU)',
@@ -299,13 +306,30 @@ def _add_tune(sub):
         _config_flag(tu, k, 'recipe', 'RecipeGrid', help=h)
     tu.set_defaults(func=_tune)
 
+def _tune_debias(args):
+    from hybrid_nb.recipe import DEBIAS_GRIDS, DebiasGrid, tune_debias, debias_table
+    spec = dict(DEBIAS_GRIDS[args.grid])
+    if args.values:
+        spec['values'] = {k: _floats(v) for k, v in (item.split('=') for item in args.values.split(';'))}
+    extra = dict(steps=args.steps, model=args.model, precision=args.precision,
+                 batch_size=args.batch_size and int(args.batch_size.split(',')[0]))
+    grid = DebiasGrid(**spec, **{k: v for k, v in extra.items() if v is not None})
+    out = args.out_dir or f'runs/tune-{args.grid}'
+    result = tune_debias(grid, out, args.data_dir)
+    print(debias_table(result))
+    print(f"chosen: {result['chosen'] or 'none (every adversary inert)'} {result['settings'] or ''} -> {out}/tuned.json")
+    return 0
+
 def _tune(args):
+    if args.grid != 'recipe':
+        return _tune_debias(args)
     from hybrid_nb.recipe import RecipeGrid, tune, recipe_table
     parse = dict(lr=_floats, temperature=_floats, batch_size=lambda t: [int(x) for x in t.split(',')], passes=float,
                  cache_chunk_size=lambda t: int(t) or None, model=str, precision=str)
     grid = RecipeGrid(**{k: f(getattr(args, k)) for k, f in parse.items() if getattr(args, k) is not None})
-    result = tune(grid, args.out_dir, args.data_dir)
-    print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {args.out_dir}/recipe.json")
+    out = args.out_dir or 'runs/recipe'
+    result = tune(grid, out, args.data_dir)
+    print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {out}/recipe.json")
     return 0
 
 def _report(args):
