@@ -13,7 +13,8 @@ from .errors import ConfigError
 from .cache import Claim
 from .card import record_evaluation
 from .hardware import hardware, set_threads
-from .train import TrainConfig, METHODS as TRAIN_METHODS, train
+from .train import TrainConfig, train
+from .methods import METHODS as METHOD_RECORDS, get_method, batch_ratio
 from .encoders import load_encoder
 from .noise import NOISE_KINDS
 from .evaluate import EvalConfig, evaluate, save_metrics, upgrade_metrics
@@ -47,7 +48,7 @@ PROFILES = {
     'study': dict(STUDY_RECIPE, cache_chunk_size='fit', eval_precision='auto', tasks=full_tasks('all')),
 }
 _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chunk_size', 'max_questions', 'tasks')
-METHODS = TRAIN_METHODS + ('none',)
+METHODS = tuple(METHOD_RECORDS)   # every method's record: notebook 02d
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
 _CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', 'recompute_chunks', 'device',
@@ -58,7 +59,7 @@ _CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', '
 class Experiment:
     "Every parameter of one run (train + evaluate); `None` fields are filled from the profile by `resolve`."
     ratio: float | None = 0.5            # P(monolingual batch); None for the untrained base
-    method: str = 'hybrid'               # hybrid | adversarial | hybrid+adversarial | none (untrained base)
+    method: str = 'hybrid'               # a METHODS name (hybrid, adversarial, ...) or none (the untrained base)
     model: str | None = None             # load_model spec; None: the profile's
     train_source: str = 'mlqa-r'
     eval_dataset: str = 'xquad-r'
@@ -99,7 +100,8 @@ class Experiment:
                 raise ConfigError(f"unknown {k} {getattr(e, k)!r}: expected one of {', '.join(NOISE_KINDS)}")
         if e.query_noise_kind != 'synthetic' and not e.query_noise:
             raise ConfigError(f"query_noise_kind={e.query_noise_kind!r} needs query_noise (the noise-robust arm's rates)")
-        return replace(e, ratio=None if e.ratio is None else float(e.ratio), noise_rates=[float(r) for r in e.noise_rates],
+        # the ratio the method really trains at (adversarial: 1), so the run id states it
+        return replace(e, ratio=batch_ratio(e.method, e.ratio), noise_rates=[float(r) for r in e.noise_rates],
                        query_noise=e.query_noise and [float(r) for r in e.query_noise],
                        run_dir=e.run_dir or default_run_dir())
 

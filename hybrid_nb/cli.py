@@ -68,7 +68,8 @@ def _add_sweep(sub):
                     'hybrid-nb sweep --profile cpu --ratios 0,0.5,1 --methods hybrid,adversarial --seeds 0,1,2 --engine ray --address auto')
     sw.add_argument('--ratios', default='0,0.25,0.5,0.75,1', help='comma-separated P(monolingual batch) values, e.g. 0,0.5,1')
     sw.add_argument('--methods', default='hybrid,adversarial',
-                    help='comma-separated methods among hybrid, adversarial, hybrid+adversarial, none (the untrained base)')
+                    help='comma-separated methods among hybrid, adversarial (X-X-mono + adversary, ratio 1), hybrid+adversarial, '
+                         'hybrid+erasure, none (the untrained base)')
     sw.add_argument('--seeds', default='0,1', help='comma-separated training seeds, e.g. 0,1,2')
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
     sw.add_argument('--noise-kind', default='synthetic', choices=NOISE_KINDS,
@@ -130,8 +131,8 @@ def _add_report(sub):
 _TRAIN_FLAGS = dict(
     model=(str, "model: e5-small (embedded), tiny (tests), a model folder, or a hub id, e.g. runs/x/train/model"),
     train_source=(str, "training source, e.g. mlqa-r"),
-    method=(str, "hybrid, adversarial or hybrid+adversarial"),
-    ratio=(float, "P(monolingual batch), e.g. 0.5 (0 = X-Y, 1 = X-X-mono)"),
+    method=(str, "hybrid, adversarial (X-X-mono + adversary), hybrid+adversarial or hybrid+erasure"),
+    ratio=(float, "P(monolingual batch), e.g. 0.5 (0 = X-Y, 1 = X-X-mono); unset: the method's (0.5; adversarial: 1)"),
     steps=(int, "optimizer steps, e.g. 40"),
     batch_size=(int, "pairs per batch, e.g. 16"),
     lr=(float, "AdamW learning rate, e.g. 3e-5"),
@@ -139,7 +140,12 @@ _TRAIN_FLAGS = dict(
     out_dir=(str, "output folder (log, checkpoints, model), e.g. runs/my"),
     grad_accum=(int, "micro-batches per optimizer step, e.g. 2"),
     temperature=(float, "InfoNCE temperature, e.g. 0.05"),
-    adv_weight=(float, "weight of the language-adversarial loss, e.g. 0.1"),
+    adv_weight=(float, "adversary: the encoder receives -adv_weight x lambda x the discriminator's gradient, e.g. 0.1"),
+    adv_lr=(float, "the language discriminator's own learning rate, e.g. 1e-3"),
+    adv_steps=(int, "discriminator updates per encoder step, e.g. 4"),
+    adv_warmup=(int, "steps before the gradient reversal starts (the discriminator learns alone), e.g. 5"),
+    adv_memory=(int, "past batches the discriminator also trains on (detached), e.g. 16"),
+    erasure_weight=(float, "hybrid+erasure: weight of the in-batch language cross-covariance penalty, e.g. 10"),
     eval_every=(int, "validation interval in steps, e.g. 10"),
     patience=(int, "early stopping after this many validations without improvement, e.g. 3"),
     precision=(str, "auto, bf16 or fp32 (auto: bf16 where the device has it natively)"),
@@ -321,7 +327,14 @@ def _cache(args):
 def _add_tune(sub):
     tu = _subparser(sub, 'tune', 'choose the training recipe on the training source only: lr x temperature x batch grid at ratio 0.5, '
                     'scored by validation mAP on held-out MLQA-R ids (notebook 05b)', 'hybrid-nb tune --out-dir runs/recipe')
-    tu.add_argument('--out-dir', default='runs/recipe', help='folder of the grid points and recipe.json (finished points are read back)')
+    tu.add_argument('--grid', default='recipe', choices=('recipe', 'adversary', 'erasure'),
+                    help='recipe (lr x temperature x batch), or a de-biasing grid (notebook 05b): adversary or erasure')
+    tu.add_argument('--out-dir', default=None,
+                    help='folder of the grid points and recipe.json / tuned.json (finished points are read back); '
+                         'default runs/recipe, runs/tune-adversary, runs/tune-erasure')
+    tu.add_argument('--values', default=None,
+                    help="de-biasing grids: the settings' values, e.g. 'adv_weight=0.1,1;adv_lr=1e-3' (default: the committed grid)")
+    tu.add_argument('--steps', type=int, default=None, help='de-biasing grids: steps per point, e.g. 40')
     for k, h in dict(lr='comma-separated learning rates, e.g. 1e-5,3e-5', temperature='comma-separated InfoNCE temperatures, e.g. 0.01,0.05',
                      batch_size='comma-separated batch sizes, e.g. 16,100',
                      cache_chunk_size='GradCache chunk for larger batches, e.g. 16; 0: none (e.g. on a GPU)',
@@ -330,13 +343,30 @@ def _add_tune(sub):
         _config_flag(tu, k, 'recipe', 'RecipeGrid', help=h)
     tu.set_defaults(func=_tune)
 
+def _tune_debias(args):
+    from hybrid_nb.recipe import DEBIAS_GRIDS, DebiasGrid, tune_debias, debias_table
+    spec = dict(DEBIAS_GRIDS[args.grid])
+    if args.values:
+        spec['values'] = {k: _floats(v) for k, v in (item.split('=') for item in args.values.split(';'))}
+    extra = dict(steps=args.steps, model=args.model, precision=args.precision,
+                 batch_size=args.batch_size and int(args.batch_size.split(',')[0]))
+    grid = DebiasGrid(**spec, **{k: v for k, v in extra.items() if v is not None})
+    out = args.out_dir or f'runs/tune-{args.grid}'
+    result = tune_debias(grid, out, args.data_dir)
+    print(debias_table(result))
+    print(f"chosen: {result['chosen'] or 'none (every adversary inert)'} {result['settings'] or ''} -> {out}/tuned.json")
+    return 0
+
 def _tune(args):
+    if args.grid != 'recipe':
+        return _tune_debias(args)
     from hybrid_nb.recipe import RecipeGrid, tune, recipe_table
     parse = dict(lr=_floats, temperature=_floats, batch_size=lambda t: [int(x) for x in t.split(',')], passes=float,
                  cache_chunk_size=lambda t: int(t) or None, model=str, precision=str)
     grid = RecipeGrid(**{k: f(getattr(args, k)) for k, f in parse.items() if getattr(args, k) is not None})
-    result = tune(grid, args.out_dir, args.data_dir)
-    print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {args.out_dir}/recipe.json")
+    out = args.out_dir or 'runs/recipe'
+    result = tune(grid, out, args.data_dir)
+    print(recipe_table(result)); print(f"chosen: {result['chosen']} -> {out}/recipe.json")
     return 0
 
 def _report(args):

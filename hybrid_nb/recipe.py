@@ -12,9 +12,12 @@ from .errors import ConfigError, ZeroShotViolation
 from .cache import atomic_write
 from .hardware import hardware
 from .train import TrainConfig, train, run_corpora
+from .methods import get_method, batch_ratio
 
 # %% auto #0
-__all__ = ['EVAL_SETS', 'RECIPE_FIELDS', 'RecipeGrid', 'point_id', 'point_config', 'tune', 'recipe_overrides', 'recipe_table']
+__all__ = ['EVAL_SETS', 'RECIPE_FIELDS', 'DEBIAS_GRIDS', 'RecipeGrid', 'point_id', 'point_config', 'train_point', 'tune',
+           'recipe_overrides', 'recipe_table', 'DebiasGrid', 'debias_point_id', 'debias_point_config', 'choose_debias',
+           'tune_debias', 'debias_table']
 
 # %% ../nbs/05b_recipe.ipynb #0bef90e3
 EVAL_SETS = ('xquad-r', 'xquad', 'tatoeba')   # tuning never reads these
@@ -70,6 +73,16 @@ def _point_row(p: dict, s: dict, cfg: TrainConfig) -> dict:
                 val_map=s.get('best_val_map'), val_loss=s.get('best_val_loss'), val_map_step0=next((h.get('map') for h in s.get('val_history', []) if h['step'] == 0), None),
                 stopped_early=s.get('stopped_early'), seconds=s.get('seconds'), secs_per_step=s.get('secs_per_step'))
 
+def train_point(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> dict:
+    "The train summary of one grid point: read back if it finished earlier, else trained (its models are not kept)."
+    done = Path(cfg.out_dir) / 'train_summary.json'
+    if done.is_file():
+        return json.loads(done.read_text())
+    s = train(cfg, data_dir, show_progress=show_progress)
+    for sub in ('model', 'best'):
+        shutil.rmtree(Path(cfg.out_dir) / sub, ignore_errors=True)   # the table is the result
+    return s
+
 def tune(grid: RecipeGrid | None = None, out_dir='runs/recipe', data_dir=None, show_progress: bool = True) -> dict:
     "Train every point of `grid` on the training source, choose the best by validation mAP, write `out_dir/recipe.json`."
     grid = grid or RecipeGrid()
@@ -78,12 +91,7 @@ def tune(grid: RecipeGrid | None = None, out_dir='runs/recipe', data_dir=None, s
     rows = []
     for p in grid.points():
         cfg = point_config(grid, p, n_train, out)
-        done = Path(cfg.out_dir) / 'train_summary.json'
-        if done.is_file(): s = json.loads(done.read_text())
-        else:
-            s = train(cfg, data_dir, show_progress=show_progress)
-            for sub in ('model', 'best'): shutil.rmtree(Path(cfg.out_dir) / sub, ignore_errors=True)   # the table is the result
-        rows.append(_point_row(p, s, cfg))
+        rows.append(_point_row(p, train_point(cfg, data_dir, show_progress), cfg))
     best = max(rows, key=lambda r: -math.inf if r['val_map'] is None else r['val_map'])
     result = dict(grid=asdict(grid), train_ids=n_train, points=rows, chosen=best['point'],
                   recipe={k: best[k] for k in ('lr', 'temperature', 'batch_size')} | dict(steps=best['steps'],
@@ -111,4 +119,106 @@ def recipe_table(result: dict) -> str:
         mark = ' (chosen)' if r['point'] == result['chosen'] else ''
         lines.append(f"| {r['point']}{mark} | {r['lr']:g} | {r['temperature']:g} | {r['batch_size']} | {r['steps_run']} / {r['steps']} "
                      f"| {r['best_step']} | {f(r['val_map'])} | {f(r['val_map_step0'])} | {f(r['secs_per_step'], 3)} |")
+    return '\n'.join(lines)
+
+# %% ../nbs/05b_recipe.ipynb #3525188a
+DEBIAS_GRIDS = {   # the committed grids: method, the values of its settings
+    'adversary': dict(method='hybrid+adversarial', values=dict(adv_weight=[0.1, 0.3, 1.0], adv_lr=[1e-3, 3e-3])),
+    'erasure': dict(method='hybrid+erasure', values=dict(erasure_weight=[1.0, 10.0, 100.0])),
+}
+
+@dataclass
+class DebiasGrid:
+    "A grid over a de-biasing method's settings (its `Method.terms`) and its baseline, trained on the training source."
+    method: str = 'hybrid+adversarial'
+    values: dict = field(default_factory=lambda: dict(DEBIAS_GRIDS['adversary']['values']))
+    ratio: float = 0.5
+    seed: int = 0
+    steps: int = 40
+    batch_size: int = 16
+    lr: float = 3e-5
+    temperature: float = 0.01
+    eval_every: int = 10
+    model: str = 'e5-small'
+    train_source: str = 'mlqa-r'
+    precision: str = 'fp32'
+
+    def __post_init__(self):
+        if self.train_source in EVAL_SETS:
+            raise ZeroShotViolation(f"de-biasing is tuned on the training source only; {self.train_source!r} is an evaluation set")
+        terms = get_method(self.method).terms
+        if not terms:
+            raise ConfigError(f"method {self.method!r} has no de-biasing settings to tune")
+        unknown = sorted(set(self.values) - set(terms))
+        if unknown:
+            raise ConfigError(f"{unknown} are not settings of {self.method!r} (its settings: {', '.join(terms)})")
+        batch_ratio(self.method, self.ratio, strict=True)
+
+    def points(self) -> list[dict]:
+        "The baseline (same batch mix, no term) first, then every combination of the listed values, in a fixed order."
+        keys = list(self.values)
+        combos = [dict(zip(keys, vs)) for vs in itertools.product(*(self.values[k] for k in keys))]
+        return [dict(method=get_method(self.method).baseline)] + [dict(method=self.method, **c) for c in combos]
+
+def debias_point_id(p: dict) -> str:
+    """A folder name for a point of a `DebiasGrid`.
+
+    >>> debias_point_id(dict(method='hybrid+adversarial', adv_weight=0.3, adv_lr=0.001))
+    'hybrid_adversarial-adv_weight0.3-adv_lr0.001'
+    """
+    return '-'.join([p['method'].replace('+', '_')] + [f"{k}{v:g}" for k, v in p.items() if k != 'method'])
+
+def debias_point_config(grid: DebiasGrid, p: dict, out_dir) -> TrainConfig:
+    "The `TrainConfig` of point `p`: the grid's batch mix and recipe, the point's method and settings."
+    settings = {k: v for k, v in p.items() if k != 'method'}
+    return TrainConfig(model=grid.model, train_source=grid.train_source, method=p['method'], ratio=grid.ratio, seed=grid.seed,
+                       steps=grid.steps, batch_size=grid.batch_size, lr=grid.lr, temperature=grid.temperature,
+                       eval_every=grid.eval_every, checkpoint_every=grid.eval_every, select_by='map', precision=grid.precision,
+                       log_with='none', out_dir=str(Path(out_dir) / debias_point_id(p)), **settings)
+
+# %% ../nbs/05b_recipe.ipynb #c1641aaa
+def _debias_row(p: dict, s: dict, cfg: TrainConfig) -> dict:
+    "A point's row: validation scores, the adversary record, the erasure penalty of the last 10 steps (if any)."
+    log = [json.loads(l) for l in (Path(cfg.out_dir) / 'train_log.jsonl').read_text().splitlines()]
+    covs = [r['erasure_cov'] for r in log if 'erasure_cov' in r][-10:]
+    return dict(point=debias_point_id(p), **p, steps_run=s['steps'], best_step=s['best_step'], val_map=s.get('best_val_map'),
+                val_loss=s.get('best_val_loss'), adversary=s.get('adversary'),
+                erasure_cov_last10=round(sum(covs) / len(covs), 6) if covs else None,
+                seconds=s.get('seconds'), secs_per_step=s.get('secs_per_step'))
+
+def choose_debias(rows: list, method: str) -> dict | None:
+    "The row of `method` with the best validation mAP whose adversary (if any) is not inert; None if there is none."
+    usable = [r for r in rows if r['method'] == method and r['val_map'] is not None and not (r['adversary'] or {}).get('inert')]
+    return max(usable, key=lambda r: r['val_map']) if usable else None
+
+def tune_debias(grid: DebiasGrid | None = None, out_dir='runs/tune-adversary', data_dir=None, show_progress: bool = True) -> dict:
+    "Train every point of `grid` on the training source, choose by validation mAP (no inert adversary), write `out_dir/tuned.json`."
+    grid = grid or DebiasGrid()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for p in grid.points():
+        cfg = debias_point_config(grid, p, out)
+        rows.append(_debias_row(p, train_point(cfg, data_dir, show_progress), cfg))
+    best = choose_debias(rows, grid.method)   # None: every point inert, nothing to choose
+    baseline = rows[0]
+    gain = None if best is None or baseline['val_map'] is None else round(best['val_map'] - baseline['val_map'], 4)
+    result = dict(grid=asdict(grid), points=rows, chosen=best and best['point'], baseline=baseline['point'],
+                  settings=best and {k: best[k] for k in grid.values}, gain_over_baseline=gain,
+                  hardware=hardware(), finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+    atomic_write(out / 'tuned.json', lambda t: t.write_text(json.dumps(result, indent=1)))
+    return result
+
+def debias_table(result: dict) -> str:
+    "A `tune_debias` result as a Markdown table, highest validation mAP first; the chosen point and the baseline marked."
+    f = lambda v, d=4: '-' if v is None else f"{v:.{d}f}"
+    keys = list(result['grid']['values'])
+    lines = ['| point | ' + ' | '.join(keys) + ' | val mAP | adversary min CE / ln K (inert) | erasure penalty (last 10) | s / step |',
+             '|---|' + '---|' * (len(keys) + 4)]
+    for r in sorted(result['points'], key=lambda r: -(r['val_map'] if r['val_map'] is not None else -1)):
+        mark = ' (chosen)' if r['point'] == result['chosen'] else ' (baseline)' if r['point'] == result['baseline'] else ''
+        a = r['adversary']
+        adv = '-' if not a else f"{a['min_adv_ce']:.3f} / {a['chance_ce']:.3f} ({'inert' if a['inert'] else 'learned'})"
+        lines.append(f"| {r['point']}{mark} | " + ' | '.join(f"{r.get(k, '-')}" for k in keys) +
+                     f" | {f(r['val_map'])} | {adv} | {f(r['erasure_cov_last10'], 5)} | {f(r['secs_per_step'], 3)} |")
     return '\n'.join(lines)

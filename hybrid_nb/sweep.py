@@ -12,6 +12,7 @@ from typing import Iterator
 
 from .errors import ConfigError
 from .cache import Claim, atomic_write
+from .methods import sweep_ratios
 from .ablation import Experiment, run_experiment, package_root, lareqa_summary, clock
 
 # %% auto #0
@@ -22,11 +23,11 @@ __all__ = ['EXECUTORS', 'QUIET_KERNEL', 'TRANSIENT_KERNEL_ERRORS', 'HOST', 'swee
 
 # %% ../nbs/05a_sweep.ipynb #66fc4a6c
 def sweep_grid(ratios=(0.0, 0.25, 0.5, 0.75, 1.0), methods=('hybrid', 'adversarial'), seeds=(0, 1), **common) -> list[Experiment]:
-    "The resolved experiments of a sweep, deduplicated (ratio-independent methods appear once per seed)."
+    "The resolved experiments of a sweep, deduplicated (the base and fixed-ratio methods appear once per seed)."
     pts, seen = [], set()
     for s in seeds:
         for m in methods:
-            for r in (ratios if m in ('hybrid', 'hybrid+adversarial') else [0.5]):
+            for r in sweep_ratios(m, ratios):
                 e = Experiment.from_dict({**common, 'method': m, 'ratio': r, 'seed': s}).resolve()
                 if e.run_id not in seen: seen.add(e.run_id); pts.append(e)
     return pts

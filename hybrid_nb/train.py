@@ -24,7 +24,9 @@ from .samplers import HybridBatchSampler, batch_kind
 from .metrics import relevant_ranks, average_precision
 from .model import (load_model, GradCache, autocast, resolve_precision, weights_fingerprint, pad_batch,
                              set_dropout, row_chunks)
-from .losses import InfoNCELoss, LanguageAdversary, EmbeddingMemory, reversal_lambda, adversary_summary
+from .losses import (InfoNCELoss, LanguageAdversary, EmbeddingMemory, reversal_lambda, adversary_summary,
+                              erasure_penalty)
+from .methods import TRAIN_METHODS, get_method, batch_ratio
 
 # %% auto #0
 __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', 'TrainConfig', 'load_train_source',
@@ -37,7 +39,7 @@ __all__ = ['METHODS', 'LOGGERS', 'TRAIN_SOURCES', 'EVALUATION_SETS', 'Tagged', '
            'make_summary', 'adversary_record', 'train', 'accelerate_launch_command']
 
 # %% ../nbs/03_train.ipynb #ab0210c1
-METHODS = ('hybrid', 'adversarial', 'hybrid+adversarial')
+METHODS = TRAIN_METHODS   # the methods that train, one record each in notebook 02d
 LOGGERS = ('none', 'tensorboard', 'wandb', 'mlflow')
 
 @dataclass
@@ -49,14 +51,14 @@ class TrainConfig:
     train_max_rows: int = 10_000         # rows per language read from a streamed source (mmarco)
     train_langs: list | None = None      # None: all languages of the source (mmarco: en, de)
     eval_dataset: str = 'xquad-r'        # checked by the zero-shot guard
-    method: str = 'hybrid'               # hybrid | adversarial | hybrid+adversarial
-    ratio: float = 0.5                   # P(monolingual batch)
-    adversarial_ratio: float = 1.0       # batch ratio for method='adversarial' (monolingual by default)
+    method: str = 'hybrid'               # a METHODS name: hybrid | adversarial | hybrid+adversarial | hybrid+erasure
+    ratio: float | None = None           # P(monolingual batch); None: the method's (methods.batch_ratio: 0.5, adversarial 1)
     adv_weight: float = 0.1              # adversary: the encoder receives -adv_weight * lambda x the discriminator's gradient
     adv_hidden: int = 256                # discriminator hidden size
     adv_lr: float = 1e-3                 # the discriminator's own learning rate (its own optimizer parameter group)
     adv_steps: int = 4                   # discriminator updates per encoder step (k; the extra k-1 on detached embeddings)
     adv_warmup: int = 5                  # steps before the reversal starts (the discriminator learns alone); >= steps: off
+    erasure_weight: float = 10.0         # concept erasure: weight of the in-batch language cross-covariance penalty
     adv_memory: int = 16                 # past batches (detached) the discriminator also trains on (mono batches: one language)
     query_noise: list | None = None      # noise-robust arm: a rate per batch drawn from this list, e.g. [0, 0.1, 0.2]
     query_noise_kind: str = 'synthetic'  # its noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
@@ -97,9 +99,7 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.method not in METHODS: raise ConfigError(f"method must be one of {METHODS}, got {self.method!r}")
-        for f in ('ratio', 'adversarial_ratio'):
-            v = getattr(self, f)
-            if not isinstance(v, (int, float)) or not 0 <= v <= 1: raise ConfigError(f"{f} must be in [0, 1], got {v!r}")
+        self.ratio = batch_ratio(self.method, self.ratio, strict=True)   # the one rule; a contradiction is an error
         for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches', 'train_max_rows', 'adv_steps'):
             if getattr(self, f) < 1: raise ConfigError(f"{f} must be >= 1, got {getattr(self, f)}")
         if self.cache_chunk_size is not None and self.cache_chunk_size < 1:
@@ -108,6 +108,8 @@ class TrainConfig:
         if self.lr <= 0: raise ConfigError(f"lr must be > 0, got {self.lr}")
         if self.adv_lr <= 0:
             raise ConfigError(f"adv_lr must be > 0, got {self.adv_lr}")
+        if self.erasure_weight < 0:
+            raise ConfigError(f"erasure_weight must be >= 0, got {self.erasure_weight}")
         if self.adv_memory < 0:
             raise ConfigError(f"adv_memory must be >= 0 batches, got {self.adv_memory}")
         if self.adv_warmup < 0:
@@ -132,6 +134,11 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> 'TrainConfig':
+        d = dict(d)
+        if 'adversarial_ratio' in d:   # configs before notebook 02d: method 'adversarial' trained at this ratio
+            legacy = d.pop('adversarial_ratio')
+            if d.get('method') == 'adversarial':
+                d['ratio'] = legacy
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown: raise ConfigError(f"unknown TrainConfig field(s) {sorted(unknown)}")
         return cls(**d)
@@ -318,12 +325,14 @@ def embed_keeping_graphs(module, query: dict, passage: dict, chunk_size: int) ->
     return torch.cat(qs), torch.cat(ps)
 
 class Objective:
-    "InfoNCE over the gathered batch (+ the language adversary); `backward(batch)` leaves the gradients in the weights."
+    "InfoNCE over the gathered batch (+ the language adversary, + concept erasure); `backward(batch)` leaves the gradients."
     def __init__(self, model, loss_fn: InfoNCELoss, adversary=None, chunk_size: int | None = None,
                  precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m,
-                 memory: EmbeddingMemory | None = None, recompute_chunks: bool = True):
+                 memory: EmbeddingMemory | None = None, recompute_chunks: bool = True, erasure_weight: float = 0.0,
+                 n_langs: int = 0):
         self.model, self.loss_fn, self.adversary, self.no_sync, self.unwrap = model, loss_fn, adversary, no_sync, unwrap
         self.memory = memory or EmbeddingMemory(0)   # past batches the discriminator also trains on
+        self.erasure_weight, self.n_langs = erasure_weight, n_langs   # concept erasure over `n_langs` languages
         self.cache = GradCache(chunk_size) if chunk_size else None
         self.recompute_chunks = recompute_chunks
         self.precision, self.device = precision, device
@@ -342,15 +351,22 @@ class Objective:
         rank = dist.get_rank() if distributed() else 0
         nce = self.loss_fn(q, p_all, offset=rank * len(q))
         parts = dict(infonce=nce.detach())
-        if self.adversary is None:
+        if self.adversary is None and not self.erasure_weight:
             return nce, parts
         emb = torch.cat([q_all, p_all])
         langs = torch.cat([gather_ids(batch['query_lang']), gather_ids(batch['passage_lang'])])
-        ce, acc, adversary_loss = self.adversary(emb, langs, lambd, past=self.memory.rows())
-        self.memory.add(emb, langs)
-        self.last_adversary_input = (emb.detach(), langs)   # for the extra discriminator updates of the step
-        parts.update(adv=self.unwrap(self.adversary).weight * ce.detach(), adv_ce=ce.detach(), adv_acc=acc)
-        return nce + adversary_loss, parts
+        total = nce
+        if self.adversary is not None:
+            ce, acc, adversary_loss = self.adversary(emb, langs, lambd, past=self.memory.rows())
+            self.memory.add(emb, langs)
+            self.last_adversary_input = (emb.detach(), langs)   # for the extra discriminator updates of the step
+            parts.update(adv=self.unwrap(self.adversary).weight * ce.detach(), adv_ce=ce.detach(), adv_acc=acc)
+            total = total + adversary_loss
+        if self.erasure_weight:
+            cov = erasure_penalty(emb, langs, self.n_langs)
+            parts.update(erasure=self.erasure_weight * cov.detach(), erasure_cov=cov.detach())
+            total = total + self.erasure_weight * cov
+        return total, parts
 
     def discriminator_step(self, optimizer) -> None:
         """One more update of the discriminator alone, on the last batch's embeddings and the memory (all detached):
@@ -560,7 +576,7 @@ def build_model(cfg: TrainConfig, langs: list, device):
     if cfg.dropout is not None: set_dropout(enc.model, cfg.dropout)
     enc.unpadded, enc.attention_tolerance = enc.unpadded and cfg.unpadded, cfg.attention_tolerance
     adversary = None
-    if cfg.method in ('adversarial', 'hybrid+adversarial'):
+    if get_method(cfg.method).adversary:
         adversary = LanguageAdversary(enc.dim, langs, cfg.adv_hidden, cfg.adv_weight).to(device)
     params = [p for p in enc.parameters() if p.requires_grad]
     return enc, adversary, params
@@ -609,7 +625,7 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
     resumed = load_checkpoint(acc, out)
     prefixes, lengths = (enc.config.query_prefix, enc.config.passage_prefix), (cfg.max_query_length, cfg.max_passage_length)
     data = PairDataset(train_c, enc.tokenizer, prefixes, lengths)
-    sampler = HybridBatchSampler(train_c, cfg.batch_size, cfg.adversarial_ratio if cfg.method == 'adversarial' else cfg.ratio,
+    sampler = HybridBatchSampler(train_c, cfg.batch_size, cfg.ratio,
                                  cfg.lang_weighting, seed=cfg.seed, rank=acc.process_index, world_size=world)
     noise = QueryNoise(cfg.query_noise, cfg.seed, cfg.query_noise_kind) if cfg.query_noise else None
     batches = iter(make_loader(data, sampler, PairCollator(data, train_c.langs, noise), start=state.batches_done))
@@ -620,7 +636,9 @@ def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> Tr
         for m in mods: stack.enter_context(acc.no_sync(m))
         return stack
     objective = Objective(model, InfoNCELoss(cfg.temperature, cfg.loss_denominator), adversary, cfg.cache_chunk_size,
-                          precision, acc.device, no_sync, acc.unwrap_model, memory, cfg.recompute_chunks)
+                          precision, acc.device, no_sync, acc.unwrap_model, memory, cfg.recompute_chunks,
+                          erasure_weight=cfg.erasure_weight if get_method(cfg.method).erasure else 0.0,
+                          n_langs=len(train_c.langs))
     run = TrainingRun(cfg, acc, model, adversary, opt, sched, objective, params, batches, val, state, out, precision, (train_c, val_c))
     if run.main: run.log = open_log(out / 'train_log.jsonl', state.step)
     if cfg.log_with != 'none':
@@ -664,7 +682,7 @@ def train_step(run: TrainingRun) -> dict:
     for _ in range(cfg.adv_steps - 1 if run.adversary is not None else 0):
         run.objective.discriminator_step(run.optimizer)
     st.step += 1; st.batches_done += cfg.grad_accum
-    rec.update(loss=rec['infonce'] + rec.get('adv', 0.0), lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
+    rec.update(loss=rec['infonce'] + rec.get('adv', 0.0) + rec.get('erasure', 0.0), lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
     if run.adversary is not None:
         rec['adv_lambda'] = lambd   # the schedule's value; the encoder receives -adv_weight * lambda x the gradient
     if cfg.query_noise: rec['noise_rates'] = rates
@@ -715,7 +733,7 @@ def log_step(run: TrainingRun, rec: dict):
         run.log.write(json.dumps(rec) + '\n'); run.log.flush()
         run.bar.update(1); run.bar.set_postfix(loss=f"{rec['loss']:.3f}", **({'val_map': f"{rec['val_map']:.3f}"} if 'val_map' in rec else {}))
     if run.cfg.log_with != 'none':
-        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_ce', 'adv_acc', 'adv_lambda', 'grad_norm', 'lr')
+        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_ce', 'adv_acc', 'adv_lambda', 'erasure_cov', 'grad_norm', 'lr')
                    if k in rec}
         scalars['train/mono_batches'] = sum(k == 'mono' for k in rec['kinds']) / len(rec['kinds'])
         scalars.update({f'val/{k[4:]}': rec[k] for k in ('val_loss', 'val_map') if k in rec})

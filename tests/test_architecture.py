@@ -18,6 +18,7 @@ FLOORS = {   # one module a line, so that modules added side by side merge witho
     'metrics': 2,
     'losses': 2.1,
     'card': 2.2,
+    'methods': 2.2,
     'model': 2.5,
     'encoders': 3,
     'train': 3,
