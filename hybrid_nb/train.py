@@ -383,7 +383,7 @@ class Objective:
             if self.cache is not None and not self.recompute_chunks and not distributed():
                 chunk = self.cache.chunk_size
                 q, p = embed_keeping_graphs(self.encode(self.model), batch['query'], batch['passage'], chunk)
-                loss, parts = self.loss(q, p, batch, progress)
+                loss, parts = self.loss(q, p, batch, lambd)
                 loss.backward()
                 return parts
             if self.cache is None:
