@@ -107,7 +107,7 @@ class Experiment:
 
     @property
     def run_id(self) -> str:
-        """A readable, unique folder name: method, ratio, model, profile, seed and a hash of everything that is computed:
+        """A readable, unique folder name: method, ratio, model, profile, seed and a hash of all that is computed:
         the experiment and its fully resolved TrainConfig and EvalConfig (profile settings, adversary and method
         settings included), less where and how fast a run happens (`_NOT_IN_ID`, `_CONFIG_NOT_IN_ID`)."""
         e = self.resolve()

@@ -64,7 +64,8 @@ class Estimator:
 
     def _estimate(self, arm, m: Measure, noise: float) -> SeedEstimates:
         if m.minus is not None:
-            top = self(arm, replace(m, label=m.label + ' (first term)', minus=None, relative=False, higher_is_better=True), noise)
+            first = replace(m, label=m.label + ' (first term)', minus=None, relative=False, higher_is_better=True)
+            top = self(arm, first, noise)
             ref = self(arm, m.minus, noise)
             if m.relative:    # 1 - M(L) / M(en): `self` is M(en), `minus` M(L)
                 return SeedEstimates(1 - ref.points / top.points, 1 - ref.reps / top.reps)
@@ -96,7 +97,8 @@ class Contrast:
     def label(self) -> str:
         names = [a.name for a in self.arms]
         if self.kind in ('difference', 'equivalence'):
-            return f"{names[0]} vs {names[1]}" + (f" (equivalent within ±{self.margin:g}?)" if self.kind == 'equivalence' else '')
+            tost = f" (equivalent within ±{self.margin:g}?)" if self.kind == 'equivalence' else ''
+            return f"{names[0]} vs {names[1]}{tost}"
         what = 'slope over the ratio' if self.kind == 'trend' else f'slope over the ratio of the change from noise {self.noise_from:g}'
         return f"{what} ({names[0]} ... {names[-1]})"
 
@@ -154,12 +156,13 @@ def check_families(families: dict) -> None:
             if c.family != name:
                 raise DataError(f"{c.label} is declared in family {name!r} but says {c.family!r}")
             if c.key in seen:
-                raise DataError(f"{c.label} ({c.measure.label}, noise {c.noise:g}) is in families {seen[c.key]!r} and {name!r}")
+                where = f"{c.label} ({c.measure.label}, noise {c.noise:g})"
+                raise DataError(f"{where} is in families {seen[c.key]!r} and {name!r}")
             seen[c.key] = name
 
 # %% ../nbs/05c_comparisons.ipynb #cda60df5
 PAPER_RATIO = 0.5              # the paper's chosen ratio: the hybrid arm RQ2 compares with the others
-EQUIVALENCE_MARGIN = 0.01      # "matches": within one point of mAP / accuracy, declared on its own (not the paper's effects)
+EQUIVALENCE_MARGIN = 0.01      # "matches": within one point of mAP / accuracy, declared on its own (not from the paper)
 ALPHA = 0.05
 
 def find_arm(arms, method: str, ratio: float | None = None):

@@ -18,7 +18,8 @@ from .languages import DEFAULT_TIERS, joshi_class, iso3
 from .data import DATASETS
 from .metrics import by_tier
 from .stats import minimal_detectable_difference, argmax_shares, seed_contrast, seed_permutation_p
-from .comparisons import (Measure, Estimator, rq1_contrasts, rq2_contrasts, run_family, check_families, find_arm,
+from .comparisons import (Measure, Estimator, rq1_contrasts, rq2_contrasts, run_family, check_families,
+                                   find_arm,
                           difference, test_contrast,
                           ratio_arms, PAPER_RATIO, EQUIVALENCE_MARGIN, ALPHA)
 
@@ -225,7 +226,8 @@ def load_runs(run_dir, setup: str | None = None) -> list[Run]:
     return runs
 
 # %% ../nbs/06_report.ipynb #18879fb8
-ADVERSARY_CHANCE_FRACTION = 0.9   # inert: the discriminator's cross-entropy never fell below 0.9 x ln(K), chance for K languages
+# inert: the discriminator's cross-entropy never fell below 0.9 x ln(K), chance for K languages
+ADVERSARY_CHANCE_FRACTION = 0.9
 
 def adversary_status(run: 'Run') -> dict | None:
     """Whether the language adversary of a run worked: {'min_adv_ce', 'chance_ce', 'inert'}, None for a run without
@@ -245,7 +247,8 @@ def adversary_status(run: 'Run') -> dict | None:
     ce = [json.loads(line)['adv'] / weight for line in log.read_text().splitlines() if '"adv"' in line]
     chance = math.log(k)
     low = min(ce) if ce else None
-    return dict(min_adv_ce=low, chance_ce=chance, inert=None if low is None else low > ADVERSARY_CHANCE_FRACTION * chance)
+    inert = None if low is None else low > ADVERSARY_CHANCE_FRACTION * chance
+    return dict(min_adv_ce=low, chance_ce=chance, inert=inert)
 
 def inert_arms(runs: list) -> set:
     "Arms with a run whose adversary is inert or not shown to work: no baseline, shown only in the runs table."
@@ -427,7 +430,7 @@ def iso3_of(code: str) -> str:
         return code
 
 def joshi_groups(langs: list) -> dict:
-    "{'class 3': [...], 'class 4': [...], ...}: `langs` grouped by Joshi class, lowest first (languages without a class left out)."
+    "{'class 3': [...], ...}: `langs` grouped by Joshi class, lowest first (languages without a class left out)."
     out = {}
     for l in sorted((l for l in langs if class_of(l) is not None), key=lambda l: (class_of(l), langs.index(l))):
         out.setdefault(f'class {class_of(l)}', []).append(l)
@@ -458,7 +461,8 @@ class Study:
         self.first = self.runs[0]
         self.lareqa = self.task_of('lareqa')
         self.tiers = tiers or (joshi_groups(self.langs(self.lareqa)) if self.lareqa else None)
-        self.df = lareqa_table(self.runs, self.lareqa, self.tiers) if self.lareqa else pd.DataFrame(columns=['method', 'noise', 'arm', 'plain'])
+        empty = pd.DataFrame(columns=['method', 'noise', 'arm', 'plain'])
+        self.df = lareqa_table(self.runs, self.lareqa, self.tiers) if self.lareqa else empty
         self.noises = sorted({r for run in self.runs for t in run.tasks for r in run.noise_rates(t)})
         self.clean = self.noises[0]
         self.arms = sorted({r.arm for r in self.runs}, key=lambda a: a.order)
@@ -514,7 +518,8 @@ def _low_measures(s: Study, task: str, array: str, label: str, off_diagonal: boo
     name = f"{dataset_name(task)} class-{cls} ({'/'.join(low)}) {label}"
     m_low = Measure(name, task, array, langs=tuple(low), off_diagonal=off_diagonal)
     m_en = Measure(f"{dataset_name(task)} English {label}", task, array, langs=('en',), off_diagonal=off_diagonal)
-    gap = Measure(f"{dataset_name(task)} gap to English, M(en) - M({'/'.join(low)}), {label}", task, array, langs=('en',),
+    gap = Measure(f"{dataset_name(task)} gap to English, M(en) - M({'/'.join(low)}), {label}", task, array,
+                  langs=('en',),
                   off_diagonal=off_diagonal, minus=m_low, higher_is_better=False)
     rel = Measure(f"{dataset_name(task)} relative degradation 1 - M({'/'.join(low)}) / M(en), {label}", task, array,
                   langs=('en',), off_diagonal=off_diagonal, minus=m_low, relative=True, higher_is_better=False)
@@ -527,11 +532,13 @@ def tatoeba_groups(s: Study, task: str) -> dict:
     seen = {iso3_of(l) for l in s.first.train_langs}
     cls = {l: class_of(l) for l in langs}
     return {'classes 0-2': [l for l in langs if cls[l] is not None and cls[l] <= 2 and iso3_of(l) not in seen],
-            'classes 3-5, unseen in training': [l for l in langs if cls[l] is not None and cls[l] >= 3 and iso3_of(l) not in seen],
+            'classes 3-5, unseen in training': [l for l in langs
+                                                if cls[l] is not None and cls[l] >= 3 and iso3_of(l) not in seen],
             'seen in training': [l for l in langs if iso3_of(l) in seen]}
 
 def tatoeba_measure(task: str, group: str, langs: list) -> Measure:
-    return Measure(f"Tatoeba {group} ({len(langs)} languages) accuracy@1", task, 'acc@1', langs=tuple(langs), ids='per_group')
+    label = f"Tatoeba {group} ({len(langs)} languages) accuracy@1"
+    return Measure(label, task, 'acc@1', langs=tuple(langs), ids='per_group')
 
 def study_measures(s: Study) -> dict:
     """The measures of the declared comparisons: RQ1 (multilingual mAP, Tatoeba classes 0-2), the paper's claims
@@ -690,7 +697,8 @@ def _rq1_answer(s: Study, rows: list) -> list[str]:
     if ref and x0 and (r := find_row(rows, 'difference', (ref.name, x0.name), multi.label, s.clean)):
         out.append(f"The paper's ratio against r=0: {say(r)}.")
     if len(ms) > 1 and (r := find_row(rows, 'trend', (), ms[1].label, s.clean)):
-        out.append(f"For the lowest-resource languages ({ms[1].label}), the slope over the ratio is {say(r)} per unit of ratio.")
+        out.append(f"For the lowest-resource languages ({ms[1].label}), the slope over the ratio is {say(r)} "
+                   "per unit of ratio.")
     if (r := find_row(rows, 'interaction', (), multi.label)):
         direction = 'higher ratios lose less under noise' if r['value'] > 0 else 'higher ratios lose more under noise'
         out.append(f"Noise: the slope over the ratio of the change in {multi.label} from clean to noise "
@@ -703,11 +711,12 @@ def _rq2_answer(s: Study, rows: list) -> list[str]:
     adv = sorted({r.arm.name for r in s.inert_runs})
     if adv:
         out.append(f"The language-adversarial configurations ({', '.join(adv)}) are no baseline here: their discriminator "
-                   "stayed at chance in every run (inert), so hybrid batches can not be compared with a working adversary.")
+                   "stayed at chance in every run (inert), so hybrid batches can not be compared with a working "
+                   "adversary.")
     ref = find_arm(s.arms, 'hybrid', PAPER_RATIO)
     ms = study_measures(s)['rq2']
     if ref is None or not ms:
-        return out + ['The hybrid arm at the paper\'s ratio or a low-resource measure is missing: nothing else to answer.']
+        return out + ["The hybrid arm at the paper's ratio or a low-resource measure is missing: nothing else to answer."]
     for m in ms[:2]:
         parts = [f"vs {r['contrast'].arms[1].name} {say(r)}" for r in rows
                  if r['contrast'].measure == m and r['contrast'].arms[0] == ref]
@@ -731,16 +740,18 @@ def section_answers(s: Study) -> Section:
     sec.w('## Answers\n')
     sec.w(f"Every statement below comes from a comparison declared in code before the numbers were read "
           f"(`hybrid_nb.comparisons`), tested across training seeds and Holm-adjusted within its research question; "
-          f"'detected' means Holm p < {ALPHA:g}, anything else is worded 'no detectable difference at this seed count'.\n")
+          f"'detected' means Holm p < {ALPHA:g}, anything else is worded 'no detectable difference at this seed "
+          "count'.\n")
     sec.w('**RQ1** (the monolingual:cross-lingual batch ratio). ' + ' '.join(_rq1_answer(s, s.families['RQ1'])) + '\n')
-    rq2 = _rq2_answer(s, s.families['RQ2']) or ['Not answerable from these runs: no configuration to compare hybrid batches with.']
+    nothing = 'Not answerable from these runs: no configuration to compare hybrid batches with.'
+    rq2 = _rq2_answer(s, s.families['RQ2']) or [nothing]
     sec.w('**RQ2** (hybrid batches vs language-adversarial training, low-resource languages relative to English). '
           + ' '.join(rq2) + '\n')
     return sec
 
 # %% ../nbs/06_report.ipynb #b4530f79
 def _resource_limit(s: Study) -> str:
-    "What the tasks with parallel questions can say about resource level: their lowest Joshi class, and whether it was seen."
+    "What the tasks with parallel questions say about resource level: their lowest Joshi class, and if it was seen."
     seen = {iso3_of(l) for l in s.first.train_langs}
     parts, lowest = [], []
     for task in [t for t in (s.lareqa, s.task_of('paragraphs')) if t]:
@@ -751,7 +762,8 @@ def _resource_limit(s: Study) -> str:
     has_low = s.task_of('tatoeba') is not None
     none_low = bool(lowest) and min(lowest) >= 3
     return ("Resource level: the lowest Joshi class of the tasks with parallel questions is " + '; '.join(parts)
-            + (" -- none of them has a language of classes 0-2" + ('; only Tatoeba has.' if has_low else '.') if none_low else '.'))
+            + (" -- none of them has a language of classes 0-2" + ('; only Tatoeba has.' if has_low else '.')
+               if none_low else '.'))
 
 def section_limitations(s: Study) -> Section:
     "**Limitations**: what these runs can not show, generated from the runs where a number is involved."
@@ -765,13 +777,16 @@ def section_limitations(s: Study) -> Section:
                   "and differences between batch types are small") if 'retrieval-trained' in model else ''
     n = min(seeds) if seeds else 1
     floor = (f"With {n} + {n} seeds an exact permutation test over seeds can not reach p < "
-             f"{seed_permutation_p(np.zeros(n), np.ones(n))[1]:.2g}; " if n > 1 else "With one seed nothing is testable; ")
+             f"{seed_permutation_p(np.zeros(n), np.ones(n))[1]:.2g}; " if n > 1 else "With one seed nothing is "
+             "testable; ")
     items = [f"One small encoder: {model}{pretrained}.",
              f"Training data: {f'{n_train:,} training questions of ' if n_train else ''}"
              f"{dataset_name(s.first.params.get('train_source', ''))} in {len(s.first.train_langs)} languages "
              f"({', '.join(s.first.train_langs)}).",
-             f"{'/'.join(str(k) for k in seeds)} training seed(s) per configuration. {floor}the t test used here assumes "
-             "normal seed effects. See 'How the comparisons are tested' for the smallest difference these seed counts detect.",
+             f"{'/'.join(str(k) for k in seeds)} training seed(s) per configuration. {floor}the t test used here "
+             "assumes "
+             "normal seed effects. See 'How the comparisons are tested' for the smallest difference these seed "
+             "counts detect.",
              "The noise model: character and word edits injected at fixed rates into the queries (Tatoeba: the "
              "non-English side), not natural noise (ASR, OCR, user typos).",
              _resource_limit(s)]
@@ -781,13 +796,18 @@ def section_limitations(s: Study) -> Section:
         seen = sorted({class_of(l) for l in g['seen in training']} - {None})
         items.append(f"Resource level vs exposure: on Tatoeba, classes 0-2 ({len(g['classes 0-2'])} languages) and unseen "
                      f"classes 3-5 ({len(g['classes 3-5, unseen in training'])}) are both unseen in training, so their "
-                     f"contrast follows resource level; the {len(g['seen in training'])} training languages are of classes "
-                     f"{', '.join(map(str, seen))}, so exposure can only be separated from resource level within classes 3-5 "
+                     f"contrast follows resource level; the {len(g['seen in training'])} training languages are of "
+                     "classes "
+                     f"{', '.join(map(str, seen))}, so exposure can only be separated from resource level within "
+                     "classes 3-5 "
                      "(unseen against seen), not within the low classes.")
     if s.inert_runs:
-        items.append(f"The language adversary was inert in {len(s.inert_runs)} runs ({', '.join(sorted({r.arm.name for r in s.inert_runs}))}): "
-                     f"its discriminator's cross-entropy never fell below {ADVERSARY_CHANCE_FRACTION:g} x ln(K), chance for "
-                     "K training languages. These runs are listed, marked inert, in the runs table and are nowhere a baseline.")
+        names = ', '.join(sorted({r.arm.name for r in s.inert_runs}))
+        items.append(f"The language adversary was inert in {len(s.inert_runs)} runs ({names}): "
+                     f"its discriminator's cross-entropy never fell below {ADVERSARY_CHANCE_FRACTION:g} x ln(K), "
+                     "chance for "
+                     "K training languages. These runs are listed, marked inert, in the runs table and are nowhere a "
+                     "baseline.")
     items.append("The paper's numbers are cited from arXiv 2408.10536, Table 1 (XLM-R and LaBSE fine-tuned on mMARCO); "
                  "model, training data and recipe differ, so only directions are comparable.")
     sec.w('\n'.join(f'- {x}' for x in items) + '\n')
@@ -803,7 +823,7 @@ def _pooled_seed_sd(s: Study, m: Measure) -> float:
 MDD_SEEDS = (3, 5, 10, 20)
 
 def mdd_table(s: Study) -> pd.DataFrame:
-    "Per declared measure: the pooled seed SD and the minimal detectable difference (alpha 0.05, power 0.8) per seed count."
+    "Per declared measure: the pooled seed SD and the minimal detectable difference (alpha 0.05, power 0.8)."
     ms = study_measures(s)
     rows = []
     for m in ms['rq1'] + ms['claims'] + ms['rq2']:
@@ -822,7 +842,8 @@ def section_methods(s: Study) -> Section:
     w('## How the comparisons are tested\n')
     n = sum(len(v) for v in s.families.values())
     w("The training seed is the unit of replication. A configuration's value is the mean over its seeds; a comparison "
-      "is a contrast of such means (a difference, a least-squares slope over the ratio, or the slope of the change from "
+      "is a contrast of such means (a difference, a least-squares slope over the ratio, or the slope of the change "
+      "from "
       "clean to noisy data). Its standard error comes from a hierarchical bootstrap (1,000 replicates: each "
       "configuration's seeds drawn with replacement, then question ids -- or Tatoeba sentences within each language -- "
       "drawn once per replicate and shared by all runs, so question pairing survives; seed deviations scaled by "
@@ -833,12 +854,14 @@ def section_methods(s: Study) -> Section:
       "not taken from the paper's effect sizes.\n")
     w(f"The {n} comparisons are declared in code before any number is read, one family per research question "
       f"({', '.join(f'{k}: {len(v)}' for k, v in s.families.items())}), each comparison in exactly one family; Holm's "
-      "correction runs within a family. 'Best ratio' is never picked and then tested on the same data: the argmax gets its "
+      "correction runs within a family. 'Best ratio' is never picked and then tested on the same data: the argmax "
+      "gets its "
       "own bootstrap interval (the share of replicates in which each ratio is best).\n")
     tab = mdd_table(s)
     if len(tab):
         w("**Minimal detectable difference** between two configurations (two-sided t test at 0.05, power 0.8), from the "
-          "seed SD pooled over the plain hybrid arms on clean data, per number of seeds per configuration (before Holm):\n")
+          "seed SD pooled over the plain hybrid arms on clean data, per number of seeds per configuration (before "
+          "Holm):\n")
         w(md_table(tab) + '\n')
     return sec
 
@@ -850,8 +873,10 @@ def family_table(rows: list) -> pd.DataFrame:
         c = r['contrast']
         f = _fmt(c.measure)
         noise = f'{c.noise:g}' if c.noise_from is None else f'{c.noise_from:g} -> {c.noise:g}'
-        out.append({'comparison': c.label, 'measure': c.measure.label, 'noise': noise, 'estimate': format(r['value'], f),
-                    '95% CI': _ci(r['ci95'], f), 'seeds': '+'.join(map(str, r['seeds'])) if len(r['seeds']) < 4 else f"{len(r['seeds'])} arms",
+        seeds = '+'.join(map(str, r['seeds'])) if len(r['seeds']) < 4 else f"{len(r['seeds'])} arms"
+        out.append({'comparison': c.label, 'measure': c.measure.label, 'noise': noise,
+                    'estimate': format(r['value'], f),
+                    '95% CI': _ci(r['ci95'], f), 'seeds': seeds,
                     'p (t)': f"{r['p_value']:.2g}", 'p (seed perm.)': f"{r['p_perm']:.2g}" if 'p_perm' in r else '',
                     'p (Holm)': f"{r['p_holm']:.2g}", 'result': wording(r)})
     return pd.DataFrame(out)
@@ -872,15 +897,20 @@ def section_family(s: Study, rows: list, name: str, title: str, intro: str) -> S
 
 def section_rq1_family(s: Study) -> Section:
     return section_family(s, s.families['RQ1'], 'RQ1', '### RQ1: the declared comparisons\n',
-                          "Each ratio against r=0 and against r=1, one slope over the ratios per measure and noise rate, the "
-                          "ratio x noise interaction (slope over the ratio of the change from clean to the highest noise rate), "
-                          "each further switch against its plain arm, and on clean data the paper's claims (hybrid at the "
+                          "Each ratio against r=0 and against r=1, one slope over the ratios per measure and noise "
+                          "rate, the "
+                          "ratio x noise interaction (slope over the ratio of the change from clean to the highest "
+                          "noise rate), "
+                          "each further switch against its plain arm, and on clean data the paper's claims (hybrid "
+                          "at the "
                           "paper's ratio against r=0 and r=1, and its equivalence with r=0).")
 
 def section_rq2_family(s: Study) -> Section:
     sec = section_family(s, s.families['RQ2'], 'RQ2', '### RQ2: the declared comparisons\n',
-                         "On clean data, for the lowest Joshi class present (its absolute score and its gap to English): hybrid "
-                         "at the paper's ratio against X-X-mono and X-Y, and every de-biasing configuration that worked "
+                         "On clean data, for the lowest Joshi class present (its absolute score and its gap to "
+                         "English): hybrid "
+                         "at the paper's ratio against X-X-mono and X-Y, and every de-biasing configuration that "
+                         "worked "
                          "against its matched configuration without it and against hybrid at the paper's ratio.")
     if s.figures and s.families['RQ2']:
         _fig_differences(s.families['RQ2'], s.out / 'rq2_differences.png')
@@ -888,7 +918,8 @@ def section_rq2_family(s: Study) -> Section:
     return sec
 
 # %% ../nbs/06_report.ipynb #bfb33bfd
-def _fig_differences(rows: list, path, title='RQ2: differences from the reference configuration, clean data (95% seed-aware intervals)'):
+def _fig_differences(rows: list, path,
+                     title='RQ2: differences from the reference configuration, clean data (95% seed-aware intervals)'):
     "One panel per measure: each comparison's estimate with its seed-aware 95% interval; 0 = no difference."
     plt, sns = _pyplot()
     measures = list(dict.fromkeys(r['contrast'].measure for r in rows))
@@ -936,7 +967,8 @@ def section_rq1_table(s: Study) -> Section:
     w(md_table(_seed_table(s, pd.concat([h, base]), ['multi', 'cross', 'mono', 'rank_distance'])) + '\n')
     if s.figures:
         _ratio_panels(h[h.plain], base, [('multi', 'multilingual mAP'), ('cross', 'cross-lingual mAP'), ('mono', 'monolingual mAP')], 'mAP',
-                      f'RQ1: batch ratio vs zero-shot {dataset_name(s.lareqa)} (seed mean, 95% t interval over seeds; dotted: untrained base)',
+                      f'RQ1: batch ratio vs zero-shot {dataset_name(s.lareqa)} (seed mean, 95% t interval over '
+                      'seeds; dotted: untrained base)',
                       s.out / 'rq1_ratio_curves.png')
         _fig_tiers(h[h.plain], _tier_cols(h), s.out / 'rq1_tiers.png')
         w('![RQ1 curves](rq1_ratio_curves.png)\n\n![RQ1 by Joshi class](rq1_tiers.png)\n')
@@ -949,7 +981,7 @@ def _tier_cols(df) -> list:
 
 # %% ../nbs/06_report.ipynb #5ae38a4d
 def section_best_ratio(s: Study) -> Section:
-    "Where the best ratio lies: per RQ1 measure and noise rate, the share of bootstrap replicates in which each ratio is best."
+    "Per RQ1 measure and noise rate: the share of bootstrap replicates in which each ratio is best."
     sec = Section()
     rs = ratio_arms(s.arms)
     ms = study_measures(s)['rq1']
@@ -963,8 +995,10 @@ def section_best_ratio(s: Study) -> Section:
     for m in ms:
         for noise in s.noises_of(m.task):
             shares = argmax_shares([s.estimates(a, m, noise) for a in rs])
-            rows.append({'measure': m.label, 'noise': f'{noise:g}', **{f'r={a.ratio:g}': f'{v:.0%}' for a, v in zip(rs, shares)},
-                         'best at this seed count': f'r={rs[int(np.argmax(shares))].ratio:g}' if shares.max() >= 0.95 else 'not determined'})
+            best = f'r={rs[int(np.argmax(shares))].ratio:g}' if shares.max() >= 0.95 else 'not determined'
+            rows.append({'measure': m.label, 'noise': f'{noise:g}',
+                         **{f'r={a.ratio:g}': f'{v:.0%}' for a, v in zip(rs, shares)},
+                         'best at this seed count': best})
     sec.w(md_table(pd.DataFrame(rows)) + '\n')
     return sec
 
@@ -1015,10 +1049,12 @@ def _exposure_table(s: Study, task: str) -> str:
     """Tatoeba accuracy@1 of the three groups that untangle resource level from exposure, per plain ratio arm (clean),
     and r=0 minus r=1 in each group with its seed-aware interval (secondary: not in a family, no Holm)."""
     groups = {g: tatoeba_measure(task, g, langs) for g, langs in tatoeba_groups(s, task).items() if langs}
-    rows = [{'configuration': a.name, **{m.label: arm_interval(s, a, m, s.clean) for m in groups.values()}} for a in ratio_arms(s.arms)]
+    rows = [{'configuration': a.name, **{m.label: arm_interval(s, a, m, s.clean) for m in groups.values()}}
+            for a in ratio_arms(s.arms)]
     x0, x1 = find_arm(s.arms, 'hybrid', 0.0), find_arm(s.arms, 'hybrid', 1.0)
     if x0 and x1:
-        diffs = {m.label: test_contrast(difference('secondary', x0, x1, m, s.clean), s.estimates) for m in groups.values()}
+        diffs = {m.label: test_contrast(difference('secondary', x0, x1, m, s.clean), s.estimates)
+                 for m in groups.values()}
         rows.append({'configuration': f'{x0.name} minus {x1.name}',
                      **{k: f"{r['value']:+.4f} {_ci(r['ci95'])}, p {r['p_value']:.2g}" for k, r in diffs.items()}})
     return md_table(pd.DataFrame(rows))
@@ -1047,11 +1083,13 @@ def section_rq1_tatoeba(s: Study) -> Section:
     w(md_table(st.rename(columns={'arm': 'configuration', **{c: _acc_label(c, groups) for c in cols}})) + '\n')
     if s.figures:
         _ratio_panels(h, base, [(c, _acc_label(c, groups)) for c in cols], 'accuracy@1',
-                      'RQ1 on Tatoeba: accuracy@1 vs batch ratio per tier and Joshi class (seed mean, 95% t interval over seeds; dotted: untrained base)',
+                      'RQ1 on Tatoeba: accuracy@1 vs batch ratio per tier and Joshi class (seed mean, 95% t interval '
+                      'over seeds; dotted: untrained base)',
                       s.out / 'rq1_tatoeba.png', ncol=4)
         w('![RQ1 Tatoeba](rq1_tatoeba.png)\n')
     w("**Resource level or exposure?** Classes 0-2 and unseen classes 3-5 differ in resource level (neither was seen "
-      "in training); unseen classes 3-5 and the training languages differ in exposure. Clean accuracy@1 per group, seed "
+      "in training); unseen classes 3-5 and the training languages differ in exposure. Clean accuracy@1 per group, "
+      "seed "
       "mean [95% seed-aware interval], and r=0 minus r=1 per group (secondary: unadjusted, not in a family):\n")
     w(_exposure_table(s, task) + '\n')
     return sec
@@ -1066,20 +1104,23 @@ def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
     return out + [a for a in arms if a.switches and a not in out]
 
 F1_NOTE = ("Retrieval F1@k = 2 P@k R@k / (P@k + R@k) of the top k candidates against a query's relevant candidates. "
-           "With one relevant candidate F1@1 equals accuracy@1 (= Recall@1) and F1@k = 2 Recall@k / (k + 1), so it adds "
+           "With one relevant candidate F1@1 equals accuracy@1 (= Recall@1) and F1@k = 2 Recall@k / (k + 1), so it "
+           "adds "
            "nothing; it is shown only for the XQuAD-R multilingual pool, where a question has one relevant answer per "
            "language (11).")
 
 def _rq2_level_table(s: Study, task: str, arms: list) -> str:
-    "Per RQ2 configuration (clean): the lowest class's score, English's, the gap and the relative degradation, each with its seed-aware interval."
+    """Per RQ2 configuration (clean): the lowest class's score, English's, the gap and the relative degradation, each
+    with its seed-aware interval."""
     ms = [m for m in study_measures(s)['rq2'] + study_measures(s)['rq2_secondary'] if m.task == task]
-    en = [Measure(f'{dataset_name(task)} English', task, ms[0].array, langs=('en',), off_diagonal=ms[0].off_diagonal)] if len(ms) > 1 else []
+    english = Measure(f'{dataset_name(task)} English', task, ms[0].array, langs=('en',), off_diagonal=ms[0].off_diagonal)
+    en = [english] if len(ms) > 1 else []
     cols = ms[:1] + en + ms[1:]
     rows = [{'configuration': a.name, **{m.label: arm_interval(s, a, m, s.clean) for m in cols}} for a in arms]
     return md_table(pd.DataFrame(rows))
 
 def section_rq2_lareqa(s: Study) -> Section:
-    "The lowest class's absolute score, its gap to English and (secondary) the relative degradation, per RQ2 configuration."
+    "The lowest class's score, its gap to English and (secondary) the relative degradation per RQ2 configuration."
     sec = Section()
     w = sec.w
     w('## RQ2: hybrid batches vs language-adversarial training, low-resource languages relative to English\n')
@@ -1106,7 +1147,7 @@ def section_rq2_lareqa(s: Study) -> Section:
 
 # %% ../nbs/06_report.ipynb #b5a1753f
 def section_rq2_tatoeba(s: Study) -> Section:
-    "Per-class / per-tier accuracy@1 and the low-to-high gap of each RQ2 configuration (descriptive; tests: RQ1 family)."
+    "Per-class / per-tier accuracy@1 and the high - low gap of each RQ2 configuration (descriptive; tests: RQ1)."
     sec, task = _task_section(s, 'tatoeba', '### RQ2 on Tatoeba: low-resource classes against the high-resource ones\n')
     w = sec.w
     if task is None:
@@ -1149,7 +1190,7 @@ def xquad_degradation(s: Study, task: str, arms: list, show_langs: list) -> pd.D
     return pd.DataFrame(rows)
 
 def section_rq2_xquad(s: Study) -> Section:
-    "XQuAD paragraphs: the lowest class's absolute accuracy@1 and gap to English, and (secondary) the relative degradation."
+    "XQuAD paragraphs: the lowest class's accuracy@1 and gap to English, and (secondary) the relative degradation."
     sec, task = _task_section(s, 'paragraphs', '### RQ2 on XQuAD paragraphs\n')
     w = sec.w
     if task is None:
@@ -1157,7 +1198,8 @@ def section_rq2_xquad(s: Study) -> Section:
     arms, show_langs = rq2_arms(s.arms), s.langs_by_class(task)
     cls, low = lowest_class(s.langs(task))
     w(f"XQuAD has no language of Joshi classes 0-2; its lowest class is {cls} ({', '.join(low)}), the lowest here, "
-      "unseen in training. Accuracy@1 (= F1@1: one relevant paragraph) of these questions against the paragraphs of every "
+      "unseen in training. Accuracy@1 (= F1@1: one relevant paragraph) of these questions against the paragraphs of "
+      "every "
       "other language, English's, and the gap M(en) - M(L), clean data, seed mean [95% seed-aware interval]; the tests "
       "are in the RQ2 family above:\n")
     if 'acc@1' in s.per_seed(arms[-1], task, s.clean)[0][0]:
@@ -1172,7 +1214,7 @@ def section_rq2_xquad(s: Study) -> Section:
 
 # %% ../nbs/06_report.ipynb #915b4ce9
 def section_language_bias(s: Study) -> Section:
-    "Seed-mean rank distance and multilingual mAP per configuration (clean), and the seed-averaged heatmap of the paper's ratio."
+    "Seed-mean rank distance and multilingual mAP per configuration (clean); the seed-averaged heatmap of r=0.5."
     sec = Section()
     w = sec.w
     if not s.lareqa:
@@ -1200,12 +1242,13 @@ PAPER_TABLE1 = pd.DataFrame([
     ('mlqa-r', 'XLM-R', 'X-X-mono', .648, .584, .473, 287.5), ('mlqa-r', 'XLM-R', 'X-Y', .626, .620, .508, 226.7),
     ('mlqa-r', 'XLM-R', 'hybrid', .648, .623, .512, 227.1), ('mlqa-r', 'LaBSE', 'X-X-mono', .681, .656, .550, 225.3),
     ('mlqa-r', 'LaBSE', 'X-Y', .671, .677, .576, 198.3), ('mlqa-r', 'LaBSE', 'hybrid', .686, .681, .579, 195.0)],
-    columns=['dataset', 'model', 'batches', 'mono', 'cross', 'multi', 'rank_distance'])   # arXiv 2408.10536, Table 1 and its rank-distance table
+    columns=['dataset', 'model', 'batches', 'mono', 'cross', 'multi', 'rank_distance'])
+# arXiv 2408.10536, Table 1 and its rank-distance table
 PAPER_CITATION = 'arXiv 2408.10536, Table 1'
 
 @dataclass(frozen=True)
 class Claim:
-    "One claim of the paper: hybrid (at the paper's ratio) against `other` in one setting, of kind better / no worse / equivalent."
+    "A claim of the paper: hybrid (at its ratio) against `other` in one setting; kind better / no worse / equivalent."
     text: str
     setting: str        # mono | cross | multi | rank_distance
     other: Arm
@@ -1221,7 +1264,8 @@ PAPER_CLAIMS = (
     Claim('Hybrid reduces the rank distance (language bias) of X-X-mono', 'rank_distance', Arm('hybrid', 1.0), 'better'),
     Claim('Hybrid reduces the rank distance of X-Y', 'rank_distance', Arm('hybrid', 0.0), 'better'))
 
-SETTING_LABELS = {'mono': 'monolingual mAP', 'cross': 'cross-lingual mAP', 'multi': 'multilingual mAP', 'rank_distance': 'rank distance'}
+SETTING_LABELS = {'mono': 'monolingual mAP', 'cross': 'cross-lingual mAP', 'multi': 'multilingual mAP',
+                  'rank_distance': 'rank distance'}
 
 def paper_difference(task: str, setting: str, other: Arm) -> str:
     "The paper's hybrid minus `other` in `setting` for XLM-R / LaBSE, or '' when the paper has no such number."
@@ -1276,8 +1320,10 @@ def section_claims(s: Study) -> Section:
         w(f'_Needs LAReQA runs of hybrid r={PAPER_RATIO:g} and of X-X-mono or X-Y._\n')
         return sec
     w(f"Each claim ({PAPER_CITATION}) is one comparison of the RQ1 family on clean {dataset_name(s.lareqa)}, hybrid at the "
-      f"paper's ratio minus the other configuration, seed-aware and Holm-adjusted within RQ1. *Improves* is supported by a "
-      "detected gain; *keeps or improves* is contradicted by a detected loss; *matches* is supported when two one-sided "
+      "paper's ratio minus the other configuration, seed-aware and Holm-adjusted within RQ1. *Improves* is "
+      "supported by a "
+      "detected gain; *keeps or improves* is contradicted by a detected loss; *matches* is supported when two "
+      "one-sided "
       f"tests show equivalence within ±{EQUIVALENCE_MARGIN:g} (a margin declared on its own, not the paper's effect "
       "sizes). The model, the training data and the recipe differ from the paper's (see Beside the paper).\n")
     lines = []
@@ -1369,7 +1415,8 @@ def section_recipe(run_dir) -> Section:
     hw = r.get('hardware') or {}
     w('## The training recipe, chosen on the training source only\n')
     w(f"`hybrid-nb tune` trained hybrid batches at ratio {g['ratio']:g} (seed {g['seed']}) for every combination of the grid, "
-      f"each for at most {g['passes']:g} passes over the {r['train_ids']:,} training ids of {dataset_name(g['train_source'])} with early "
+      f"each for at most {g['passes']:g} passes over the {r['train_ids']:,} training ids of "
+      f"{dataset_name(g['train_source'])} with early "
       f"stopping (patience {g['patience']}), and scored it by multilingual mAP on the held-out ids of the same source "
       f"(the evaluation sets are never read). Precision {g['precision']}; hardware: {hw.get('gpu') or hw.get('cpu')}. "
       "The chosen point is the recipe of every run below.\n")
@@ -1397,9 +1444,11 @@ def write_report(run_dir='runs', report_dir='report', tiers: dict | None = None,
     s = Study(load_runs(run_dir), out, tiers, B, figures)
     head = ['# hybrid_nb report: batch composition, noise and language-adversarial training\n',
             '_Generated by `nbs/06_report.ipynb` (`hybrid-nb report`) from the runs listed at the end; do not edit by hand._\n']
-    sections = [section_answers(s), section_limitations(s), section_setup(s), section_recipe(run_dir), section_methods(s)]
+    sections = [section_answers(s), section_limitations(s), section_setup(s), section_recipe(run_dir),
+                section_methods(s)]
     sections += [f(s) for f in SECTIONS]
-    sections += [section_appendix(Study(load_runs(d), out, tiers, B, figures=False), d.name) for d in appendix_dirs(run_dir, appendix)]
+    sections += [section_appendix(Study(load_runs(d), out, tiers, B, figures=False), d.name)
+                 for d in appendix_dirs(run_dir, appendix)]
     parts = head + [p for sec in sections for p in sec.parts]
     (out / 'REPORT.md').write_text('\n'.join(parts).rstrip() + '\n')
     return out / 'REPORT.md'

@@ -119,12 +119,13 @@ def holm(pvals: list[float]) -> list[float]:
 # %% ../nbs/04b_stats.ipynb #5e98be3a
 @functools.lru_cache(maxsize=8)
 def _shared_weights(n: int, B: int, seed: int) -> np.ndarray:
-    "`bootstrap_weights`, drawn once per (n, B, seed) and read-only: every run on the same questions uses the same draws."
+    "`bootstrap_weights` drawn once per (n, B, seed), read-only: every run on the same questions gets the same draws."
     w = bootstrap_weights(n, B, seed)
     w.flags.writeable = False
     return w
 
-def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0, ids: str = 'shared') -> np.ndarray:
+def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed: int = 0,
+                        ids: str = 'shared') -> np.ndarray:
     """(B,) bootstrap replicates over question ids of the average of one run's `arr`. The draws depend only on `seed`,
     `B` and the array's shape, so every run evaluated on the same questions gets the same resampled ids: the pairing
     of questions across runs and arms survives the resampling."""
@@ -135,7 +136,7 @@ def question_replicates(arr: np.ndarray, how: str = 'macro', B: int = 1000, seed
 
 @dataclass
 class SeedEstimates:
-    "One arm's estimate per training seed (`points`, (S,)) and its question-bootstrap replicates per seed (`reps`, (S, B))."
+    "An arm's estimate per training seed (`points`, (S,)) and its question-bootstrap replicates (`reps`, (S, B))."
     points: np.ndarray
     reps: np.ndarray
 
