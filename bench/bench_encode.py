@@ -23,7 +23,7 @@ bench/results/encode-amx.json holds both comparisons, from one run:
 
 `openvino-PRECISION+1stream` is OpenVINO with one stream of all threads instead of its default (one stream per
 thread, at most two). `--save-as` names the results file (`<name>-<cpu>.json`, default `encode`), so a budget or
-streams check does not overwrite the variant comparison the README cites:
+streams check does not overwrite the variant comparison bench/README.md cites:
 
     python bench/bench_encode.py --variants openvino-bf16,openvino-bf16+1stream,openvino-fp32,torch-bf16 --budgets 512,1024,2048,4096 --n 3000 --reps 2 --save-as encode-budgets
 

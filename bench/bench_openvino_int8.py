@@ -22,7 +22,7 @@ It needs NNCF, which the package does not depend on:
     python bench/bench_openvino_int8.py --grid --alphas 0.95 0.9 0.8 --map
 
 Measured on the 2-core AMX CPU (bench/results/openvino-int8-amx.json) and a Zen 4 EPYC
-(openvino-int8-avx512-zen4.json): see the README's Benchmarks section.
+(openvino-int8-avx512-zen4.json): see bench/README.md.
 """
 import argparse, collections, os, statistics, time
 import numpy as np

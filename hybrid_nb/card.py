@@ -88,9 +88,8 @@ def training_section(run: dict | None) -> list[str]:
     if run is None:
         return ['## Training', '', 'Not fine-tuned by hybrid_nb: the base model as published.']
     cfg = run['train_config']
+    # the ratio it trained at: TrainConfig holds the method's own ratio (methods.batch_ratio)
     ratios = [('ratio', f"{cfg['ratio']} (probability of a monolingual batch; cross-lingual otherwise)")]
-    if cfg['method'] == 'adversarial':
-        ratios.append(('adversarial_ratio', f"{cfg['adversarial_ratio']} (the batch ratio of method adversarial)"))
     selected = ''
     if run.get('best_step') is not None:
         selected = f", saved at step {run['best_step']} (selected by validation {cfg['select_by']})"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import DataError
+from .methods import METHODS
 from .stats import (SeedEstimates, seed_contrast, seed_permutation_p, tost_p, holm, argmax_shares,
                              minimal_detectable_difference)
 
@@ -170,9 +171,11 @@ def find_arm(arms, method: str, ratio: float | None = None):
     return next((a for a in arms if a.method == method and a.ratio == ratio and not a.switches), None)
 
 def matched_arm(arms, arm):
-    """The arm a de-biasing method is measured against: the same batches without it, i.e. plain hybrid batches at the
-    same ratio (adversarial training on monolingual batches -> X-X-mono, a switch -> the arm without it)."""
-    return find_arm(arms, 'hybrid', arm.ratio)
+    """The arm a de-biasing method is measured against: its baseline method (`methods.Method.baseline`) on the same
+    batches (adversarial training on monolingual batches -> X-X-mono); an arm with a switch -> the arm without it."""
+    method = METHODS.get(arm.method)
+    baseline = method.baseline if method is not None and method.baseline else 'hybrid'
+    return find_arm(arms, baseline, arm.ratio)
 
 def ratio_arms(arms) -> list:
     "The plain hybrid arms, by ratio."

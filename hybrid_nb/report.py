@@ -18,31 +18,30 @@ from .languages import DEFAULT_TIERS, joshi_class, iso3
 from .data import DATASETS
 from .metrics import by_tier
 from .stats import minimal_detectable_difference, argmax_shares, seed_contrast, seed_permutation_p
+from .methods import METHODS, batch_ratio
+from .losses import INERT_FRACTION, adversary_summary
 from .comparisons import (Measure, Estimator, rq1_contrasts, rq2_contrasts, run_family, check_families,
                                    find_arm,
                           difference, test_contrast,
                           ratio_arms, PAPER_RATIO, EQUIVALENCE_MARGIN, ALPHA)
 
 # %% auto #0
-__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'ADVERSARY_CHANCE_FRACTION', 'DATASET_NAMES', 'MDD_SEEDS', 'F1_NOTE',
-           'XQUAD_METRICS', 'XQUAD_SETTINGS', 'PAPER_TABLE1', 'PAPER_CITATION', 'PAPER_CLAIMS', 'SETTING_LABELS',
-           'SECTIONS', 'ReportError', 'Arm', 'arm_switches', 'run_arm', 'task_kind', 'noise_key', 'read_per_query',
-           'Run', 'lang_groups', 'setup_key', 'load_runs', 'adversary_status', 'inert_arms', 'unseen_langs',
-           'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'Section',
-           'class_of', 'iso3_of', 'joshi_groups', 'lowest_class', 'Study', 'tatoeba_groups', 'tatoeba_measure',
-           'study_measures', 'study_families', 'wording', 'say', 'find_row', 'section_setup', 'section_answers',
-           'section_limitations', 'mdd_table', 'section_methods', 'family_table', 'section_family',
-           'section_rq1_family', 'section_rq2_family', 'section_rq1_table', 'section_best_ratio', 'section_rq1_tiers',
-           'arm_interval', 'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba',
-           'xquad_degradation', 'section_rq2_xquad', 'section_language_bias', 'Claim', 'paper_difference',
-           'claim_verdict', 'claim_rows', 'section_claims', 'section_paper', 'section_runs', 'section_appendix',
-           'section_recipe', 'appendix_dirs', 'write_report']
+__all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'MDD_SEEDS', 'F1_NOTE', 'XQUAD_METRICS', 'XQUAD_SETTINGS',
+           'PAPER_TABLE1', 'PAPER_CITATION', 'PAPER_CLAIMS', 'SETTING_LABELS', 'SECTIONS', 'ReportError', 'Arm',
+           'batch_mix_name', 'arm_switches', 'run_arm', 'task_kind', 'noise_key', 'read_per_query', 'Run',
+           'lang_groups', 'setup_key', 'load_runs', 'adversary_status', 'inert_arms', 'unseen_langs', 'lareqa_table',
+           'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'Section', 'class_of', 'iso3_of',
+           'joshi_groups', 'lowest_class', 'Study', 'tatoeba_groups', 'tatoeba_measure', 'study_measures',
+           'study_families', 'wording', 'say', 'find_row', 'section_setup', 'section_answers', 'section_limitations',
+           'mdd_table', 'section_methods', 'family_table', 'section_family', 'section_rq1_family', 'section_rq2_family',
+           'section_rq1_table', 'section_best_ratio', 'section_rq1_tiers', 'arm_interval', 'section_rq1_tatoeba',
+           'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation', 'section_rq2_xquad',
+           'section_language_bias', 'Claim', 'paper_difference', 'claim_verdict', 'claim_rows', 'section_claims',
+           'section_paper', 'section_runs', 'section_appendix', 'section_recipe', 'appendix_dirs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
     "No runs to report on, or runs that cannot be compared."
-
-_METHOD_ORDER = {'none': 0, 'hybrid': 1, 'adversarial': 2, 'hybrid+adversarial': 3}
 
 def _hashable(v):
     return tuple(_hashable(x) for x in v) if isinstance(v, (list, tuple)) else v
@@ -56,21 +55,33 @@ class Arm:
 
     @property
     def name(self) -> str:
-        "The display name: base, X-Y (r=0), hybrid r=..., X-X-mono (r=1), adversarial, ... +adversarial, +switches."
-        r = self.ratio
-        if self.method == 'none': name = 'base (untrained)'
-        elif self.method == 'adversarial': name = 'adversarial' if r in (None, 1.0) else f'adversarial r={r:g}'
-        elif self.method in ('hybrid', 'hybrid+adversarial'):
-            name = 'hybrid' if r is None else 'X-Y (r=0)' if r == 0 else 'X-X-mono (r=1)' if r == 1 else f'hybrid r={r:g}'
-            if self.method == 'hybrid+adversarial': name += ' +adversarial'
-        else: name = self.method + ('' if r is None else f' r={r:g}')
+        """The display name: the method's label (`methods.METHODS`) where the method fixes its batch mix, else the
+        batch mix (X-Y (r=0), hybrid r=..., X-X-mono (r=1)) and the method's de-biasing terms; then the switches."""
+        method = METHODS.get(self.method)
+        if method is None:
+            name = self.method + ('' if self.ratio is None else f' r={self.ratio:g}')
+        elif not method.trains or method.ratio is not None:
+            name = method.label
+        else:
+            name = batch_mix_name(self.ratio) + ' + adversary' * method.adversary + ' + erasure' * method.erasure
         return name + ''.join(f' +{k}' if v is True else f' +{k}={v}' for k, v in self.switches)
 
     @property
     def order(self) -> tuple:
-        "Sort key: base, hybrid by increasing ratio, adversarial, the combinations; a switch after its plain arm."
-        return (_METHOD_ORDER.get(self.method, 9), self.method, -1.0 if self.ratio is None else self.ratio,
+        "Sort key: the methods' order (`methods.METHODS`), then the ratio; a switch after its plain arm."
+        method = METHODS.get(self.method)
+        return (9 if method is None else method.order, self.method, -1.0 if self.ratio is None else self.ratio,
                 tuple((k, repr(v)) for k, v in self.switches))
+
+def batch_mix_name(ratio: float | None) -> str:
+    "The batch mix of a ratio, in the paper's words: X-Y (r=0), hybrid r=..., X-X-mono (r=1)."
+    if ratio is None:
+        return 'hybrid'
+    if ratio == 0:
+        return 'X-Y (r=0)'
+    if ratio == 1:
+        return 'X-X-mono (r=1)'
+    return f'hybrid r={ratio:g}'
 
 # %% ../nbs/06_report.ipynb #d9428943
 NOT_ARM = ('method', 'ratio', 'seed', 'run_dir', 'data_dir', 'threads', 'profile', 'eval_dataset', 'tasks', 'langs',
@@ -86,7 +97,7 @@ def run_arm(params: dict, train: dict | None = None, switches=()) -> Arm:
     "The `Arm` of a run from its parameters and its `TrainConfig` (config.json's `train`)."
     m = params['method']
     if m == 'none': return Arm('none')
-    ratio = (train or {}).get('adversarial_ratio') if m == 'adversarial' else params.get('ratio')
+    ratio = batch_ratio(m, params.get('ratio'))   # the ratio the method really trained at (methods.Method.ratio)
     sw = tuple((k, _hashable(params[k])) for k in sorted(switches) if params.get(k))
     return Arm(m, None if ratio is None else float(ratio), sw)
 
@@ -226,29 +237,26 @@ def load_runs(run_dir, setup: str | None = None) -> list[Run]:
     return runs
 
 # %% ../nbs/06_report.ipynb #18879fb8
-# inert: the discriminator's cross-entropy never fell below 0.9 x ln(K), chance for K languages
-ADVERSARY_CHANCE_FRACTION = 0.9
-
 def adversary_status(run: 'Run') -> dict | None:
-    """Whether the language adversary of a run worked: {'min_adv_ce', 'chance_ce', 'inert'}, None for a run without
-    one. As the run records it (`metrics['train_summary']['adversary']`); for runs from before that record, derived
-    from the training log: the discriminator's unweighted cross-entropy adv / adv_weight per step, chance ln(K) for
-    the K training languages, inert when its minimum stays above 0.9 ln(K). `inert` None: nothing shows it worked.
-    The one place the report decides this (point it at the training side's rule when both exist)."""
-    if 'adversarial' not in run.params.get('method', ''):
+    """Whether the language adversary of a run worked: {'min_adv_ce', 'chance_ce', 'inert', ...} by the training
+    side's rule (`losses.adversary_summary`: inert when the discriminator's cross-entropy never fell below 0.9 ln(K)),
+    None for a run without an adversary. As the run records it (`metrics['train_summary']['adversary']`); for runs from
+    before that record, from the training log, where the discriminator's unweighted cross-entropy is adv / adv_weight.
+    `inert` None: nothing shows it worked."""
+    method = METHODS.get(run.params.get('method'))
+    if method is None or not method.adversary:
         return None
     rec = (run.metrics.get('train_summary') or {}).get('adversary')
     if rec:
         return dict(rec)
     log = run.path.with_name('train') / 'train_log.jsonl'
     weight, k = (run.train or {}).get('adv_weight'), len(run.train_langs)
-    if not log.is_file() or not weight or k < 2:
+    ces = []
+    if log.is_file() and weight:
+        ces = [json.loads(line)['adv'] / weight for line in log.read_text().splitlines() if '"adv"' in line]
+    if not ces or k < 2:
         return dict(min_adv_ce=None, chance_ce=None, inert=None)
-    ce = [json.loads(line)['adv'] / weight for line in log.read_text().splitlines() if '"adv"' in line]
-    chance = math.log(k)
-    low = min(ce) if ce else None
-    inert = None if low is None else low > ADVERSARY_CHANCE_FRACTION * chance
-    return dict(min_adv_ce=low, chance_ce=chance, inert=inert)
+    return adversary_summary(ces, k)
 
 def inert_arms(runs: list) -> set:
     "Arms with a run whose adversary is inert or not shown to work: no baseline, shown only in the runs table."
@@ -668,12 +676,12 @@ def section_setup(s: Study) -> Section:
     trained = next((r for r in runs if r.train), None)
     if trained:
         c = trained.train
-        adv = any('adversarial' in a.method for a in s.arms)
+        adv = any(METHODS[a.method].adversary for a in s.arms if a.method in METHODS)
         w(f"- Training: {c['steps']} steps x {c['batch_size']} pairs, AdamW lr {c['lr']:g}, weight decay "
           f"{c['weight_decay']:g}, InfoNCE temperature {c['temperature']:g} (in-batch negatives), word embeddings "
           f"{'frozen' if c['freeze_embeddings'] else 'trained'}, {_selection(c)}"
-          + (f"; adversarial: weight {c['adv_weight']:g}, DANN lambda schedule, "
-             f"{'monolingual' if c.get('adversarial_ratio', 1.0) == 1 else 'ratio ' + format(c['adversarial_ratio'], 'g')} batches." if adv else '.'))
+          + (f"; language adversary: weight {c['adv_weight']:g}, discriminator learning rate "
+             f"{c.get('adv_lr', c['lr']):g}, DANN lambda schedule." if adv else '.'))
     w('- Regenerate: `hybrid-nb sweep --profile ' + p0['profile'] + '` (resumable), then `hybrid-nb report` '
       '(or `papermill nbs/06_report.ipynb out.ipynb`).\n')
     return sec
@@ -804,7 +812,7 @@ def section_limitations(s: Study) -> Section:
     if s.inert_runs:
         names = ', '.join(sorted({r.arm.name for r in s.inert_runs}))
         items.append(f"The language adversary was inert in {len(s.inert_runs)} runs ({names}): "
-                     f"its discriminator's cross-entropy never fell below {ADVERSARY_CHANCE_FRACTION:g} x ln(K), "
+                     f"its discriminator's cross-entropy never fell below {INERT_FRACTION:g} x ln(K), "
                      "chance for "
                      "K training languages. These runs are listed, marked inert, in the runs table and are nowhere a "
                      "baseline.")
@@ -1096,11 +1104,11 @@ def section_rq1_tatoeba(s: Study) -> Section:
 
 # %% ../nbs/06_report.ipynb #48386a99
 def rq2_arms(arms: list[Arm], ref_ratio: float = PAPER_RATIO) -> list[Arm]:
-    """The configurations RQ2 compares, in table order: base, X-X-mono, X-Y, hybrid at `ref_ratio`, adversarial,
-    hybrid+adversarial at `ref_ratio`, then every arm with a further switch."""
+    """The configurations RQ2 compares, in table order: base, X-X-mono, X-Y, hybrid at `ref_ratio`, every
+    de-biasing method's arms (a method with de-biasing terms in `methods.METHODS`), then every arm with a further
+    switch."""
     out = [a for a in (Arm('none'), Arm('hybrid', 1.0), Arm('hybrid', 0.0), Arm('hybrid', ref_ratio)) if a in arms]
-    out += [a for a in arms if a.method == 'adversarial' and not a.switches]
-    out += [a for a in arms if a.method == 'hybrid+adversarial' and a.ratio == ref_ratio and not a.switches]
+    out += [a for a in arms if not a.switches and a.method in METHODS and METHODS[a.method].terms]
     return out + [a for a in arms if a.switches and a not in out]
 
 F1_NOTE = ("Retrieval F1@k = 2 P@k R@k / (P@k + R@k) of the top k candidates against a query's relevant candidates. "

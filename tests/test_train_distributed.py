@@ -79,7 +79,7 @@ def test_two_process_run_resumes_after_kill(runs, tmp_path):
 
 
 def test_cli_nproc_with_the_default_device_is_one_job(tmp_path, data_dir):
-    """The README's "N processes on one machine" with the default device (no `--device`): on a machine without GPUs
+    """MANUAL.md's "N processes on one machine" with the default device (no `--device`): on a machine without GPUs
     both processes join one job of world size 2 on the CPU, train one global batch of 16 as 2 x 8, and only the main
     process writes the model and prints the summary."""
     out = tmp_path / 'run'
