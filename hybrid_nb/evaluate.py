@@ -70,6 +70,9 @@ class EvalConfig:
             raise ConfigError(f"debias must be one of {', '.join(m for m in DEBIAS_METHODS if m)} (or None), got {self.debias!r}")
         self.debias_sources = ','.join(check_sources(self.debias_sources or MEAN_SOURCES))
         self.tasks = built
+        if self.debias and HELD_OUT_SOURCE in self.task_names and HELD_OUT_SOURCE in self.debias_sources.split(','):
+            raise ConfigError(f"debias {self.debias!r} while {HELD_OUT_SOURCE} is evaluated: its held-out texts would be evaluation "
+                              f"data in the means; take them from NTREX-128 (debias_sources='ntrex', --debias-sources ntrex)")
 
     @property
     def task_names(self) -> list: return [t.name for t in self.tasks]

@@ -40,7 +40,7 @@ def test_evaluate_one_language_offset_changes_nothing(tmp_path, data_dir):
 @pytest.mark.parametrize('args,message', [
     (['--debias', 'shift'], "argument --debias: invalid choice: 'shift'"),
     (['--debias', 'offset', '--debias-sources', 'wiki'], 'offset mean sources must be some of mlqa-r, ntrex'),
-    (['--dataset', 'mlqa-r', '--debias', 'offset'], "'offset means' shares"),
+    (['--dataset', 'mlqa-r', '--debias', 'offset'], "while mlqa-r is evaluated: its held-out texts would be evaluation data"),
 ])
 def test_debias_bad_input(tmp_path, data_dir, args, message):
     r = run_cli('evaluate', '--model', 'tiny', '--max-questions', '2', '--bootstrap', '0', *args, '--out', str(tmp_path / 'm.json'))
