@@ -85,14 +85,15 @@ def same_language_rate(q_emb: dict, c_emb: dict, data: LareqaData, k: int = 10, 
         for s in range(0, len(cols), block):
             S = np.asarray(q_emb[lang][s:s + block], dtype=np.float32) @ pool.T
             own = S[:, offs[a]:offs[a + 1]].copy()
-            S.partition(len(pool) - k, axis=1)             # in place: that column now holds each row's k-th largest score
+            S.partition(len(pool) - k, axis=1)       # in place: that column now holds each row's k-th largest score
             rate[a, cols[s:s + block]] = _own_in_top(S, own, S[:, len(pool) - k:len(pool) - k + 1], k) / k
         fair[a, cols] = sizes[a] / offs[-1]
     return rate, fair
 
 # %% ../nbs/04d_bias.ipynb #d030e707
-def same_language_summary(rate: np.ndarray, fair: np.ndarray, langs: list, k: int = 10, B: int = 1000, seed: int = 0) -> dict:
-    "The same-language preference of one pool: micro average over queries with its 95% interval, fair value, per language."
+def same_language_summary(rate: np.ndarray, fair: np.ndarray, langs: list, k: int = 10, B: int = 1000,
+                          seed: int = 0) -> dict:
+    "A pool's same-language preference: micro average over queries with its 95% interval, fair value, per language."
     value = summarize(rate, 'micro', B, seed)
     fair_value = float(np.nanmean(fair))
     per_lang = {l: dict(rate=float(np.nanmean(rate[i])), fair=float(np.nanmean(fair[i])))

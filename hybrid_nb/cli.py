@@ -199,11 +199,13 @@ def _add_evaluate(sub):
     ev.add_argument('--token-budget', type=int, default=None, help="padded tokens per encoding batch, e.g. 2048 (default: the backend's)")
     ev.add_argument('--threads', type=int, default=None, help='CPU threads, e.g. 2 (default: all cores)')
     ev.add_argument('--debias', default=None, choices=('offset',),
-                    help='also score with a post-hoc de-biasing variant beside the plain tasks (notebook 04e): offset, the per-language '
-                         'mean subtracted from the candidates (xquad-r, mlqa-r); its metrics go under "<task>+offset"')
+                    help='also score a post-hoc de-biasing variant beside the plain tasks (notebook 04e): offset, each '
+                         'language\'s mean subtracted from its candidates (xquad-r, mlqa-r), metrics "<task>+offset"')
     ev.add_argument('--debias-sources', default=None,
-                    help='where the offset means come from, first source that has the language, e.g. ntrex (default: mlqa-r,ntrex)')
-    ev.add_argument('--no-bias', action='store_true', help="skip the language bias measures (metrics['bias']: probe, same-language share)")
+                    help='where the offset means come from, the first source that has the language, e.g. ntrex '
+                         '(default: mlqa-r,ntrex)')
+    ev.add_argument('--no-bias', action='store_true',
+                    help="skip the language bias measures (metrics['bias']: probe, same-language share)")
     ev.add_argument('--out', default='metrics.json', help='metrics JSON to write (per-query arrays go beside it), e.g. results/m.json')
     ev.set_defaults(func=_evaluate)
 

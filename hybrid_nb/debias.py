@@ -50,7 +50,7 @@ def mean_texts(langs, held_out: dict, sources=MEAN_SOURCES, n: int = 200, seed: 
     sources = check_sources(sources)
     out, need_ntrex = {}, []
     for lang in langs:
-        source = next((s for s in sources if s == 'ntrex' or lang in held_out), None)
+        source = next((s for s in sources if s == 'ntrex' or (s == HELD_OUT_SOURCE and lang in held_out)), None)
         if source is None:
             raise DataError(f"no text for the offset mean of {lang!r} in the sources {', '.join(sources)}")
         if source == 'ntrex':

@@ -48,8 +48,8 @@ class EvalConfig:
     tiers: dict | None = None                 # task default (LAReQA, XQuAD): resource tiers for degradation
     embedding_cache: bool = True
     memory_mb: float = 256                    # scoring memory budget per block of queries
-    bias: bool = True                         # language bias measures (probe, same-language preference): metrics['bias']
-    debias: str | None = None                 # None | 'offset': also score LAReQA pools with the post-hoc language offset
+    bias: bool = True                         # language bias (probe, same-language preference): metrics['bias']
+    debias: str | None = None                 # None | 'offset': also score LAReQA pools with the post-hoc offset
     debias_sources: str | None = None         # offset means: first source that has the language; None: mlqa-r,ntrex
 
     def __post_init__(self):
@@ -71,9 +71,13 @@ class EvalConfig:
         if self.bootstrap < 0: raise ConfigError(f"bootstrap must be >= 0, got {self.bootstrap}")
         if not self.memory_mb > 0: raise ConfigError(f"memory_mb must be > 0, got {self.memory_mb}")
         if self.debias not in DEBIAS_METHODS:
-            raise ConfigError(f"debias must be one of {', '.join(m for m in DEBIAS_METHODS if m)} (or None), got {self.debias!r}")
+            methods = ', '.join(m for m in DEBIAS_METHODS if m)
+            raise ConfigError(f"debias must be one of {methods} (or None), got {self.debias!r}")
         self.debias_sources = ','.join(check_sources(self.debias_sources or MEAN_SOURCES))
         self.tasks = built
+        if self.debias and HELD_OUT_SOURCE in self.task_names and HELD_OUT_SOURCE in self.debias_sources.split(','):
+            raise ConfigError(f"debias {self.debias!r} while {HELD_OUT_SOURCE} is evaluated: its held-out texts would "
+                              f"be evaluation data in the means; take them from NTREX-128 (debias_sources='ntrex')")
 
     @property
     def task_names(self) -> list: return [t.name for t in self.tasks]
@@ -177,7 +181,7 @@ def offset_variants(enc, cfg: EvalConfig, kept: dict, means: dict, metrics: dict
     return variants
 
 def same_language_section(data, embs: dict, block: dict, cfg: EvalConfig, means: dict | None = None) -> dict:
-    "Same-language preference of one pool at every noise rate (candidates offset by `means` if given), beside rank distance."
+    "A pool's same-language preference at each noise rate (candidates offset by `means` if given), beside rank distance."
     by_rate = {}
     for rate, emb in embs.items():
         cands = emb['candidates'] if means is None else offset_candidates(emb['candidates'], means)
@@ -293,10 +297,13 @@ def summary_lines(metrics: dict) -> list[str]:
     return lines + bias_lines(m.get('bias', {}))
 
 def bias_lines(bias: dict) -> list[str]:
-    "The bias section in lines: probe accuracy against chance, same-language share of the top 10 against its fair value."
-    probe = bias.get('probe', {})
-    lines = [f"bias probe: {probe['skipped']}" if 'skipped' in probe else
-             f"bias probe: language-ID accuracy {probe['accuracy']:.3f} (chance {probe['chance']:.3f}, {len(probe['langs'])} languages)"] if probe else []
+    "The bias section in lines: probe accuracy against chance, same-language share of the top k against its fair value."
+    probe, lines = bias.get('probe', {}), []
+    if 'skipped' in probe:
+        lines.append(f"bias probe: {probe['skipped']}")
+    elif probe:
+        lines.append(f"bias probe: language-ID accuracy {probe['accuracy']:.3f} (chance {probe['chance']:.3f}, "
+                     f"{len(probe['langs'])} languages)")
     for b, s in bias.get('same_language', {}).items():
         lines.append(f"bias {b}: same-language share of top {s['k']} {s['rate']['value']:.3f} (fair {s['fair']:.3f}, "
                      f"x{s['ratio']:.2f})  rank distance {s['rank_distance']['value']:.1f}")

@@ -1,4 +1,5 @@
-"`hybrid-nb evaluate` writes the language-bias section for any model and scores the offset variant on request (tiny model)."
+"""`hybrid-nb evaluate` writes the language-bias section for any model and scores the offset variant on request (tiny
+model)."""
 import json
 import numpy as np
 import pytest
@@ -40,8 +41,9 @@ def test_evaluate_one_language_offset_changes_nothing(tmp_path, data_dir):
 @pytest.mark.parametrize('args,message', [
     (['--debias', 'shift'], "argument --debias: invalid choice: 'shift'"),
     (['--debias', 'offset', '--debias-sources', 'wiki'], 'offset mean sources must be some of mlqa-r, ntrex'),
-    (['--dataset', 'mlqa-r', '--debias', 'offset'], "'offset means' shares"),
+    (['--dataset', 'mlqa-r', '--debias', 'offset'], "while mlqa-r is evaluated: its held-out texts would be"),
 ])
 def test_debias_bad_input(tmp_path, data_dir, args, message):
-    r = run_cli('evaluate', '--model', 'tiny', '--max-questions', '2', '--bootstrap', '0', *args, '--out', str(tmp_path / 'm.json'))
+    r = run_cli('evaluate', '--model', 'tiny', '--max-questions', '2', '--bootstrap', '0', *args,
+                '--out', str(tmp_path / 'm.json'))
     assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
