@@ -95,27 +95,25 @@ def _stress_notebook(path: Path) -> Path:
 def test_eight_papermill_points_start_at_once(tmp_path):
     """Eight processes start a papermill point at the same moment through `run_notebook`, the function that runs every
     papermill point of a sweep (kernel settings included), as eight Ray workers would: all eight finish, each kernel on
-    Unix sockets of its own, within a minute. The notebook is a trivial parameterised one, not notebook 05: eight real
-    smoke runs at once take minutes on 2 cores, and the race is in starting the kernel, which is the same for both."""
+    Unix sockets of its own (about 20 s on 2 cores; speed is not asserted here). The notebook is a trivial
+    parameterised one, not notebook 05: eight real smoke runs at once take minutes on 2 cores, and the race is in
+    starting the kernel, which is the same for both."""
     notebook = _stress_notebook(tmp_path / 'stress.ipynb')
     gate = tmp_path / 'go'
     outs = [tmp_path / f'point{i}' for i in range(8)]
     procs = [subprocess.Popen([sys.executable, '-c', STRESS_CHILD, str(notebook), str(out), str(gate)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for out in outs]
-    deadline = time.time() + 60
+    deadline = time.time() + 300   # a guard against a hang, not a speed check
     while not all((out / 'ready').exists() for out in outs):
         assert time.time() < deadline and all(p.poll() is None for p in procs), [p.poll() for p in procs]
         time.sleep(0.05)
-    start = time.time()
     gate.touch()
-    logs = [p.communicate(timeout=120)[0] for p in procs]
-    seconds = time.time() - start
+    logs = [p.communicate(timeout=300)[0] for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, '\n'.join(logs)[-3000:]
     records = [json.loads((out / 'kernel.json').read_text()) for out in outs]
     assert [r['point'] for r in records] == [out.name for out in outs]
     assert {r['transport'] for r in records} == {'ipc'} and len({r['ip'] for r in records}) == 8, records
     assert all((out / 'notebook.ipynb').is_file() for out in outs)
-    assert seconds < 60, f'eight trivial points took {seconds:.0f} s'
 
 
 def test_demo_streams_progress_and_ends_with_a_summary(tmp_path, data_dir):
