@@ -68,7 +68,8 @@ def _add_sweep(sub):
                     'hybrid-nb sweep --profile cpu --ratios 0,0.5,1 --methods hybrid,adversarial --seeds 0,1,2 --engine ray --address auto')
     sw.add_argument('--ratios', default='0,0.25,0.5,0.75,1', help='comma-separated P(monolingual batch) values, e.g. 0,0.5,1')
     sw.add_argument('--methods', default='hybrid,adversarial',
-                    help='comma-separated methods among hybrid, adversarial (X-X-mono + adversary, ratio 1), hybrid+adversarial, '
+                    help='comma-separated methods among hybrid, adversarial (X-X-mono + adversary, ratio 1), '
+                         'hybrid+adversarial, '
                          'hybrid+erasure, none (the untrained base)')
     sw.add_argument('--seeds', default='0,1', help='comma-separated training seeds, e.g. 0,1,2')
     sw.add_argument('--noise', default='0,0.1,0.2', help='comma-separated noise rates every run is evaluated at, e.g. 0,0.2')
@@ -335,7 +336,8 @@ def _add_tune(sub):
                     help='folder of the grid points and recipe.json / tuned.json (finished points are read back); '
                          'default runs/recipe, runs/tune-adversary, runs/tune-erasure')
     tu.add_argument('--values', default=None,
-                    help="de-biasing grids: the settings' values, e.g. 'adv_weight=0.1,1;adv_lr=1e-3' (default: the committed grid)")
+                    help="de-biasing grids: the settings' values, e.g. 'adv_weight=0.1,1;adv_lr=1e-3' "
+                         "(default: the committed grid)")
     tu.add_argument('--steps', type=int, default=None, help='de-biasing grids: steps per point, e.g. 40')
     for k, h in dict(lr='comma-separated learning rates, e.g. 1e-5,3e-5', temperature='comma-separated InfoNCE temperatures, e.g. 0.01,0.05',
                      batch_size='comma-separated batch sizes, e.g. 16,100',
@@ -356,7 +358,8 @@ def _tune_debias(args):
     out = args.out_dir or f'runs/tune-{args.grid}'
     result = tune_debias(grid, out, args.data_dir)
     print(debias_table(result))
-    print(f"chosen: {result['chosen'] or 'none (every adversary inert)'} {result['settings'] or ''} -> {out}/tuned.json")
+    chosen = result['chosen'] or 'none (every adversary inert)'
+    print(f"chosen: {chosen} {result['settings'] or ''} -> {out}/tuned.json")
     return 0
 
 def _tune(args):

@@ -69,7 +69,7 @@ def reversal_lambda(step: int, steps: int, warmup: int = 0, gamma: float = 10.0)
     """`lambda` at optimizer step `step` (0-based) of `steps`: 0 during the first `warmup` steps (the discriminator
     learns alone), then the DANN ramp over the steps that remain; `warmup >= steps` switches the reversal off.
 
-    >>> reversal_lambda(3, 30, warmup=5), round(reversal_lambda(30, 30, warmup=5), 4), reversal_lambda(29, 30, warmup=30)
+    >>> reversal_lambda(3, 30, warmup=5), round(reversal_lambda(30, 30, 5), 4), reversal_lambda(29, 30, warmup=30)
     (0.0, 0.9999, 0.0)
     """
     if step < warmup:
@@ -153,7 +153,7 @@ def adversary_inert(min_ce: float, k: int) -> bool:
     return min_ce > INERT_FRACTION * chance_ce(k)
 
 def adversary_summary(ces: Sequence[float], k: int) -> dict:
-    "The `adversary` record of a train summary from the per-step cross-entropies `ces` of a discriminator over `k` languages."
+    "The `adversary` record of a train summary from the per-step cross-entropies `ces` over `k` languages."
     if not len(ces):
         raise ValueError("adversary_summary needs at least one logged cross-entropy")
     low = float(min(ces))
@@ -168,5 +168,5 @@ def language_cross_covariance(emb: torch.Tensor, langs: torch.Tensor, k: int) ->
     return (emb - emb.mean(0)).T @ (onehot - onehot.mean(0)) / len(emb)
 
 def erasure_penalty(emb: torch.Tensor, langs: torch.Tensor, k: int) -> torch.Tensor:
-    "The concept-erasure penalty `||C||_F^2` of `language_cross_covariance`: 0 iff every language's mean is the batch mean."
+    "The erasure penalty `||C||_F^2` of `language_cross_covariance`: 0 iff each language's mean is the batch mean."
     return language_cross_covariance(emb, langs, k).pow(2).sum()

@@ -61,7 +61,7 @@ def batch_ratio(name: str, ratio: float | None = None, strict: bool = False) -> 
         raise ConfigError(f"ratio must be in [0, 1], got {ratio!r}")
     if m.ratio is not None and strict and ratio is not None and float(ratio) != m.ratio:
         raise ConfigError(f"method {name!r} trains at ratio {m.ratio:g} ({m.label}), got ratio {ratio:g}; "
-                          f"for another batch mix use {'hybrid+adversarial' if m.adversary else 'hybrid'} at that ratio")
+                          f"for another mix use {m.baseline}{'+adversarial' if m.adversary else ''} at that ratio")
     used = m.ratio if m.ratio is not None else float(DEFAULT_RATIO if ratio is None else ratio)
     if m.erasure and used == 1.0:
         raise ConfigError(f"method {name!r} at ratio 1: every X-X-mono batch holds one language, so the in-batch "

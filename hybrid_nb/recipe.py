@@ -145,7 +145,8 @@ class DebiasGrid:
 
     def __post_init__(self):
         if self.train_source in EVAL_SETS:
-            raise ZeroShotViolation(f"de-biasing is tuned on the training source only; {self.train_source!r} is an evaluation set")
+            raise ZeroShotViolation(f"de-biasing is tuned on the training source only; {self.train_source!r} is an "
+                                    f"evaluation set")
         terms = get_method(self.method).terms
         if not terms:
             raise ConfigError(f"method {self.method!r} has no de-biasing settings to tune")
@@ -171,28 +172,31 @@ def debias_point_id(p: dict) -> str:
 def debias_point_config(grid: DebiasGrid, p: dict, out_dir) -> TrainConfig:
     "The `TrainConfig` of point `p`: the grid's batch mix and recipe, the point's method and settings."
     settings = {k: v for k, v in p.items() if k != 'method'}
-    return TrainConfig(model=grid.model, train_source=grid.train_source, method=p['method'], ratio=grid.ratio, seed=grid.seed,
-                       steps=grid.steps, batch_size=grid.batch_size, lr=grid.lr, temperature=grid.temperature,
-                       eval_every=grid.eval_every, checkpoint_every=grid.eval_every, select_by='map', precision=grid.precision,
-                       log_with='none', out_dir=str(Path(out_dir) / debias_point_id(p)), **settings)
+    return TrainConfig(model=grid.model, train_source=grid.train_source, method=p['method'], ratio=grid.ratio,
+                       seed=grid.seed, steps=grid.steps, batch_size=grid.batch_size, lr=grid.lr,
+                       temperature=grid.temperature, eval_every=grid.eval_every, checkpoint_every=grid.eval_every,
+                       select_by='map', precision=grid.precision, log_with='none',
+                       out_dir=str(Path(out_dir) / debias_point_id(p)), **settings)
 
 # %% ../nbs/05b_recipe.ipynb #c1641aaa
 def _debias_row(p: dict, s: dict, cfg: TrainConfig) -> dict:
     "A point's row: validation scores, the adversary record, the erasure penalty of the last 10 steps (if any)."
     log = [json.loads(l) for l in (Path(cfg.out_dir) / 'train_log.jsonl').read_text().splitlines()]
     covs = [r['erasure_cov'] for r in log if 'erasure_cov' in r][-10:]
-    return dict(point=debias_point_id(p), **p, steps_run=s['steps'], best_step=s['best_step'], val_map=s.get('best_val_map'),
-                val_loss=s.get('best_val_loss'), adversary=s.get('adversary'),
+    return dict(point=debias_point_id(p), **p, steps_run=s['steps'], best_step=s['best_step'],
+                val_map=s.get('best_val_map'), val_loss=s.get('best_val_loss'), adversary=s.get('adversary'),
                 erasure_cov_last10=round(sum(covs) / len(covs), 6) if covs else None,
                 seconds=s.get('seconds'), secs_per_step=s.get('secs_per_step'))
 
 def choose_debias(rows: list, method: str) -> dict | None:
     "The row of `method` with the best validation mAP whose adversary (if any) is not inert; None if there is none."
-    usable = [r for r in rows if r['method'] == method and r['val_map'] is not None and not (r['adversary'] or {}).get('inert')]
+    usable = [r for r in rows
+              if r['method'] == method and r['val_map'] is not None and not (r['adversary'] or {}).get('inert')]
     return max(usable, key=lambda r: r['val_map']) if usable else None
 
-def tune_debias(grid: DebiasGrid | None = None, out_dir='runs/tune-adversary', data_dir=None, show_progress: bool = True) -> dict:
-    "Train every point of `grid` on the training source, choose by validation mAP (no inert adversary), write `out_dir/tuned.json`."
+def tune_debias(grid: DebiasGrid | None = None, out_dir='runs/tune-adversary', data_dir=None,
+                show_progress: bool = True) -> dict:
+    "Train every point of `grid` on the source, choose by validation mAP (no inert adversary), write `tuned.json`."
     grid = grid or DebiasGrid()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -210,13 +214,15 @@ def tune_debias(grid: DebiasGrid | None = None, out_dir='runs/tune-adversary', d
     return result
 
 def debias_table(result: dict) -> str:
-    "A `tune_debias` result as a Markdown table, highest validation mAP first; the chosen point and the baseline marked."
+    "A `tune_debias` result as a Markdown table, highest validation mAP first; chosen point and baseline marked."
     f = lambda v, d=4: '-' if v is None else f"{v:.{d}f}"
     keys = list(result['grid']['values'])
-    lines = ['| point | ' + ' | '.join(keys) + ' | val mAP | adversary min CE / ln K (inert) | erasure penalty (last 10) | s / step |',
+    columns = ' | val mAP | adversary min CE / ln K (inert) | erasure penalty (last 10) | s / step |'
+    lines = ['| point | ' + ' | '.join(keys) + columns,
              '|---|' + '---|' * (len(keys) + 4)]
     for r in sorted(result['points'], key=lambda r: -(r['val_map'] if r['val_map'] is not None else -1)):
-        mark = ' (chosen)' if r['point'] == result['chosen'] else ' (baseline)' if r['point'] == result['baseline'] else ''
+        marks = {result['chosen']: ' (chosen)', result['baseline']: ' (baseline)'}
+        mark = marks.get(r['point'], '')
         a = r['adversary']
         adv = '-' if not a else f"{a['min_adv_ce']:.3f} / {a['chance_ce']:.3f} ({'inert' if a['inert'] else 'learned'})"
         lines.append(f"| {r['point']}{mark} | " + ' | '.join(f"{r.get(k, '-')}" for k in keys) +

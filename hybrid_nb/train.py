@@ -52,14 +52,14 @@ class TrainConfig:
     train_langs: list | None = None      # None: all languages of the source (mmarco: en, de)
     eval_dataset: str = 'xquad-r'        # checked by the zero-shot guard
     method: str = 'hybrid'               # a METHODS name: hybrid | adversarial | hybrid+adversarial | hybrid+erasure
-    ratio: float | None = None           # P(monolingual batch); None: the method's (methods.batch_ratio: 0.5, adversarial 1)
-    adv_weight: float = 0.1              # adversary: the encoder receives -adv_weight * lambda x the discriminator's gradient
+    ratio: float | None = None           # P(monolingual batch); None: the method's (methods.batch_ratio)
+    adv_weight: float = 0.1              # the encoder receives -adv_weight * lambda x the discriminator's gradient
     adv_hidden: int = 256                # discriminator hidden size
     adv_lr: float = 1e-3                 # the discriminator's own learning rate (its own optimizer parameter group)
-    adv_steps: int = 4                   # discriminator updates per encoder step (k; the extra k-1 on detached embeddings)
-    adv_warmup: int = 5                  # steps before the reversal starts (the discriminator learns alone); >= steps: off
+    adv_steps: int = 4                   # discriminator updates per encoder step (the extra k-1 on detached rows)
+    adv_warmup: int = 5                  # steps before the reversal starts (>= steps: never)
     erasure_weight: float = 10.0         # concept erasure: weight of the in-batch language cross-covariance penalty
-    adv_memory: int = 16                 # past batches (detached) the discriminator also trains on (mono batches: one language)
+    adv_memory: int = 16                 # past batches (detached) the discriminator also trains on
     query_noise: list | None = None      # noise-robust arm: a rate per batch drawn from this list, e.g. [0, 0.1, 0.2]
     query_noise_kind: str = 'synthetic'  # its noise family (notebook 00e): synthetic | keyboard | romanize | diacritics
     steps: int = 100                     # optimizer steps
@@ -100,7 +100,9 @@ class TrainConfig:
     def __post_init__(self):
         if self.method not in METHODS: raise ConfigError(f"method must be one of {METHODS}, got {self.method!r}")
         self.ratio = batch_ratio(self.method, self.ratio, strict=True)   # the one rule; a contradiction is an error
-        for f in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches', 'train_max_rows', 'adv_steps'):
+        counts = ('steps', 'batch_size', 'grad_accum', 'eval_every', 'checkpoint_every', 'val_batches',
+                  'train_max_rows', 'adv_steps')
+        for f in counts:
             if getattr(self, f) < 1: raise ConfigError(f"{f} must be >= 1, got {getattr(self, f)}")
         if self.cache_chunk_size is not None and self.cache_chunk_size < 1:
             raise ConfigError(f"cache_chunk_size must be >= 1 or None, got {self.cache_chunk_size}")
@@ -325,7 +327,7 @@ def embed_keeping_graphs(module, query: dict, passage: dict, chunk_size: int) ->
     return torch.cat(qs), torch.cat(ps)
 
 class Objective:
-    "InfoNCE over the gathered batch (+ the language adversary, + concept erasure); `backward(batch)` leaves the gradients."
+    "InfoNCE over the gathered batch (+ adversary or erasure); `backward(batch)` leaves the gradients in the weights."
     def __init__(self, model, loss_fn: InfoNCELoss, adversary=None, chunk_size: int | None = None,
                  precision: str = 'fp32', device='cpu', no_sync=contextlib.nullcontext, unwrap=lambda m: m,
                  memory: EmbeddingMemory | None = None, recompute_chunks: bool = True, erasure_weight: float = 0.0,
@@ -570,7 +572,7 @@ def make_accelerator(cfg: TrainConfig, out: Path):
     return acc
 
 def build_model(cfg: TrainConfig, langs: list, device):
-    "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None) and the encoder's trainable parameters."
+    "The encoder (frozen embeddings, dropout, unpadded forward), the adversary (or None), the trained weights."
     enc = load_model(cfg.model, device=device).train()
     if cfg.freeze_embeddings: enc.model.embeddings.word_embeddings.weight.requires_grad_(False)
     if cfg.dropout is not None: set_dropout(enc.model, cfg.dropout)
@@ -598,7 +600,8 @@ def build_optimizer(cfg: TrainConfig, params: list, adversary_params: list = ())
         return (s + 1) / max(1, warm) if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm))
     def constant(s):
         return 1.0
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, [encoder_schedule, encoder_schedule] + [constant] * (len(groups) - 2))
+    schedules = [encoder_schedule, encoder_schedule] + [constant] * (len(groups) - 2)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedules)
     return opt, sched
 
 def setup_run(cfg: TrainConfig, data_dir=None, show_progress: bool = True) -> TrainingRun:
@@ -682,7 +685,8 @@ def train_step(run: TrainingRun) -> dict:
     for _ in range(cfg.adv_steps - 1 if run.adversary is not None else 0):
         run.objective.discriminator_step(run.optimizer)
     st.step += 1; st.batches_done += cfg.grad_accum
-    rec.update(loss=rec['infonce'] + rec.get('adv', 0.0) + rec.get('erasure', 0.0), lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
+    terms = rec.get('adv', 0.0) + rec.get('erasure', 0.0)
+    rec.update(loss=rec['infonce'] + terms, lr=run.scheduler.get_last_lr()[0], secs=round(time.perf_counter() - tic, 4))
     if run.adversary is not None:
         rec['adv_lambda'] = lambd   # the schedule's value; the encoder receives -adv_weight * lambda x the gradient
     if cfg.query_noise: rec['noise_rates'] = rates
@@ -733,8 +737,8 @@ def log_step(run: TrainingRun, rec: dict):
         run.log.write(json.dumps(rec) + '\n'); run.log.flush()
         run.bar.update(1); run.bar.set_postfix(loss=f"{rec['loss']:.3f}", **({'val_map': f"{rec['val_map']:.3f}"} if 'val_map' in rec else {}))
     if run.cfg.log_with != 'none':
-        scalars = {f'train/{k}': rec[k] for k in ('loss', 'infonce', 'adv', 'adv_ce', 'adv_acc', 'adv_lambda', 'erasure_cov', 'grad_norm', 'lr')
-                   if k in rec}
+        names = ('loss', 'infonce', 'adv', 'adv_ce', 'adv_acc', 'adv_lambda', 'erasure_cov', 'grad_norm', 'lr')
+        scalars = {f'train/{k}': rec[k] for k in names if k in rec}
         scalars['train/mono_batches'] = sum(k == 'mono' for k in rec['kinds']) / len(rec['kinds'])
         scalars.update({f'val/{k[4:]}': rec[k] for k in ('val_loss', 'val_map') if k in rec})
         run.accelerator.log(scalars, step=rec['step'])
@@ -783,7 +787,7 @@ def make_summary(run: TrainingRun, fingerprint: str) -> dict:
                 **adversary_record(run, log))
 
 def adversary_record(run: TrainingRun, log: list) -> dict:
-    "{'adversary': {'min_adv_ce', 'chance_ce', 'inert'}} of a run with a language adversary (losses.adversary_summary), else {}."
+    "{'adversary': losses.adversary_summary of the logged adv_ce} for a run with a language adversary, else {}."
     ces = [r['adv_ce'] for r in log if 'adv_ce' in r]
     if run.adversary is None or not ces:
         return {}
