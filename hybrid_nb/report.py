@@ -27,17 +27,18 @@ from .comparisons import (Measure, Estimator, rq1_contrasts, rq2_contrasts, run_
 
 # %% auto #0
 __all__ = ['NOT_ARM', 'TASK_KINDS', 'TIER_ORDER', 'DATASET_NAMES', 'MDD_SEEDS', 'F1_NOTE', 'XQUAD_METRICS', 'XQUAD_SETTINGS',
-           'PAPER_TABLE1', 'PAPER_CITATION', 'PAPER_CLAIMS', 'SETTING_LABELS', 'SECTIONS', 'ReportError', 'Arm',
-           'batch_mix_name', 'arm_switches', 'run_arm', 'task_kind', 'noise_key', 'read_per_query', 'Run',
-           'lang_groups', 'setup_key', 'load_runs', 'adversary_status', 'inert_arms', 'unseen_langs', 'lareqa_table',
-           'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name', 'Section', 'class_of', 'iso3_of',
-           'joshi_groups', 'lowest_class', 'Study', 'tatoeba_groups', 'tatoeba_measure', 'study_measures',
-           'study_families', 'wording', 'say', 'find_row', 'section_setup', 'section_answers', 'section_limitations',
-           'mdd_table', 'section_methods', 'family_table', 'section_family', 'section_rq1_family', 'section_rq2_family',
-           'section_rq1_table', 'section_best_ratio', 'section_rq1_tiers', 'arm_interval', 'section_rq1_tatoeba',
-           'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba', 'xquad_degradation', 'section_rq2_xquad',
-           'section_language_bias', 'Claim', 'paper_difference', 'claim_verdict', 'claim_rows', 'section_claims',
-           'section_paper', 'section_runs', 'section_appendix', 'section_recipe', 'appendix_dirs', 'write_report']
+           'PAPER_TABLE1', 'PAPER_CITATION', 'PAPER_CLAIMS', 'SETTING_LABELS', 'DEBIAS_GRID_DIRS', 'SECTIONS',
+           'ReportError', 'Arm', 'batch_mix_name', 'arm_switches', 'run_arm', 'task_kind', 'noise_key',
+           'read_per_query', 'Run', 'lang_groups', 'setup_key', 'load_runs', 'adversary_status', 'inert_arms',
+           'unseen_langs', 'lareqa_table', 'tatoeba_table', 'tatoeba_hits', 'arm_arrays', 'md_table', 'dataset_name',
+           'Section', 'class_of', 'iso3_of', 'joshi_groups', 'lowest_class', 'Study', 'tatoeba_groups',
+           'tatoeba_measure', 'study_measures', 'study_families', 'wording', 'say', 'find_row', 'section_setup',
+           'section_answers', 'section_limitations', 'mdd_table', 'section_methods', 'family_table', 'section_family',
+           'section_rq1_family', 'section_rq2_family', 'section_rq1_table', 'section_best_ratio', 'section_rq1_tiers',
+           'arm_interval', 'section_rq1_tatoeba', 'rq2_arms', 'section_rq2_lareqa', 'section_rq2_tatoeba',
+           'xquad_degradation', 'section_rq2_xquad', 'section_language_bias', 'Claim', 'paper_difference',
+           'claim_verdict', 'claim_rows', 'section_claims', 'section_paper', 'section_runs', 'section_appendix',
+           'section_recipe', 'section_debias_grid', 'appendix_dirs', 'write_report']
 
 # %% ../nbs/06_report.ipynb #7463124c
 class ReportError(HybridNBError):
@@ -85,7 +86,7 @@ def batch_mix_name(ratio: float | None) -> str:
 
 # %% ../nbs/06_report.ipynb #d9428943
 NOT_ARM = ('method', 'ratio', 'seed', 'run_dir', 'data_dir', 'threads', 'profile', 'eval_dataset', 'tasks', 'langs',
-           'noise_rates', 'noise_on', 'max_questions')
+           'noise_rates', 'noise_on', 'noise_kind', 'max_questions')   # evaluation settings belong to the setup
 
 def arm_switches(params: list[dict]) -> list[str]:
     "Parameters that vary between the trained runs (`params` of each run) and are not in `NOT_ARM`."
@@ -220,9 +221,12 @@ def lang_groups(tm: dict, kind: str) -> dict:
 
 # %% ../nbs/06_report.ipynb #df1b9493
 def setup_key(run: Run) -> str:
-    "What must be equal for two runs to be compared query by query: profile, tasks, questions, languages, noise placement."
-    p = run.params; d = (run.task(run.tasks[0]) or {}).get('dataset') or {}
-    return f"{p['profile']}|{','.join(run.tasks)}|{d.get('questions')}|{','.join(d.get('langs') or [])}|{p['noise_on']}"
+    """What must be equal for two runs to be compared query by query: profile, tasks, questions, languages, noise
+    placement and noise family."""
+    p = run.params
+    d = (run.task(run.tasks[0]) or {}).get('dataset') or {}
+    noise = f"{p['noise_on']}|{p.get('noise_kind', 'synthetic')}"
+    return f"{p['profile']}|{','.join(run.tasks)}|{d.get('questions')}|{','.join(d.get('langs') or [])}|{noise}"
 
 def load_runs(run_dir, setup: str | None = None) -> list[Run]:
     "Finished runs in `run_dir` of one evaluation setup (default: the most common), sorted by run id."
@@ -1429,6 +1433,28 @@ def section_recipe(run_dir) -> Section:
       f"(the evaluation sets are never read). Precision {g['precision']}; hardware: {hw.get('gpu') or hw.get('cpu')}. "
       "The chosen point is the recipe of every run below.\n")
     w(recipe_table(r) + '\n')
+    for grid in DEBIAS_GRID_DIRS:
+        sec.parts += section_debias_grid(Path(run_dir) / grid).parts
+    return sec
+
+DEBIAS_GRID_DIRS = ('tune-adversary', 'tune-erasure')   # `hybrid-nb tune --grid adversary|erasure --out-dir runs/...`
+
+def section_debias_grid(folder: Path) -> Section:
+    """A de-biasing method's tuning grid (`folder/tuned.json`, notebook 05b), if there is one: chosen, like the
+    recipe, by validation mAP on held-out ids of the training source, never an inert adversary."""
+    sec = Section()
+    f = folder / 'tuned.json'
+    if not f.is_file():
+        return sec
+    from hybrid_nb.recipe import debias_table
+    r = json.loads(f.read_text())
+    g = r['grid']
+    sec.w(f"### De-biasing weights: {folder.name.removeprefix('tune-')}\n")
+    sec.w(f"`hybrid-nb tune --grid {folder.name.removeprefix('tune-')}` trained each point of the grid on the "
+          f"training source and scored it by multilingual mAP on its held-out ids (the evaluation sets are never "
+          f"read); an adversary that never left chance is never chosen. One seed and short runs: the differences "
+          f"between points are not tested. Grid: {json.dumps(g['values'])}.\n")
+    sec.w(debias_table(r) + '\n')
     return sec
 
 SECTIONS = (section_rq1_table, section_rq1_family, section_best_ratio, section_rq1_tiers, section_rq1_tatoeba,

@@ -117,7 +117,7 @@ def test_damaged_caches_give_the_same_numbers(tmp_path, data_dir):
     # the dequantized model folder (e5-small-<16 hex>), not the ONNX / OpenVINO exports cached beside it
     (model,) = [p for p in (tmp_path / 'cache' / 'models').glob('e5-small-*') if p.is_dir() and re.fullmatch(r'e5-small-[0-9a-f]{16}', p.name)]
     entries = sorted((tmp_path / 'cache' / 'embeddings').glob('*.npz'))
-    assert len(entries) == 2     # the Thai candidates and the queries
+    assert len(entries) == 3     # the Thai candidates, the queries and the bias probe's held-out MLQA-R texts
 
     def damage(model_damage, entry_damages):
         model_damage(model)
