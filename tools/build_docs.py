@@ -108,7 +108,8 @@ def nav_cell(pages: list, i: int) -> dict:
 def course_map(pages: list) -> dict:
     "The index page's list of every page, in reading order."
     rows = [f'{n}. [{t}]({page_name(fn)}) (`nbs/{fn.name}`)' for n, (fn, t) in enumerate(pages, 1)]
-    return dict(id='course-map', cell_type='markdown', metadata={}, source='## The course, in reading order\n\n' + '\n'.join(rows))
+    text = '## The course, in reading order\n\n' + '\n'.join(rows)
+    return dict(id='course-map', cell_type='markdown', metadata={}, source=text)
 
 
 def render(nb, cells: list, dest: Path) -> None:
