@@ -44,6 +44,7 @@ def execute(fn: Path):
     from nbdev.frontmatter import FrontmatterProc
     from nbdev.process import NBProcessor
     nb = NBProcessor(fn, procs=FrontmatterProc, process=True).nb
+    main_module = sys.modules['__main__']   # IPython's shell installs its own: a worker's next task must find ours
     shell = CaptureShell(fn)
     flags = skip_flags()
     cwd = os.getcwd()
@@ -54,6 +55,7 @@ def execute(fn: Path):
         raise RuntimeError(f"{fn.name}: {shell.prettytb(fname=fn)}") from e
     finally:
         os.chdir(cwd)
+        sys.modules['__main__'] = main_module
     return nb
 
 
