@@ -51,9 +51,9 @@ _FROM_PROFILE = ('model', 'steps', 'batch_size', 'lr', 'temperature', 'cache_chu
 METHODS = tuple(METHOD_RECORDS)   # every method's record: notebook 02d
 _NOT_IN_ID = ('run_dir', 'threads', 'data_dir', 'cache_chunk_size')   # where and how fast a run happens, not what it computes
                                                                       # (GradCache chunks compute the same loss)
+# TrainConfig / EvalConfig fields of the same kind (where and how fast, not what)
 _CONFIG_NOT_IN_ID = ('out_dir', 'log_with', 'log_batches', 'cache_chunk_size', 'recompute_chunks', 'device',
                      'embedding_cache', 'memory_mb')
-                                                                      # TrainConfig / EvalConfig fields of the same kind
 
 @dataclass
 class Experiment:

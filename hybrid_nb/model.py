@@ -19,8 +19,6 @@ from .cache import cache_dir, sha256_file, file_lock, write_manifest, verify_fol
 from .hardware import default_device, native_bf16
 from .data import hub_reachable
 from .card import write_model_card
-# the training objectives live in losses; importable from here too for older code
-from .losses import InfoNCELoss, GradientReversal, dann_lambda, LanguageAdversary  # noqa: F401
 
 # %% auto #0
 __all__ = ['E5_DEFAULTS', 'HUB_DEFAULTS', 'resolve_precision', 'autocast', 'e5_image_path', 'E5Image', 'read_e5_image',
